@@ -1,0 +1,448 @@
+"""Projects and partnerships, their dated events, strategies and named contacts."""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from registry.models import Country, Funder, Goal, Municipality, Organisation
+
+EARLIEST_YEAR = 1950
+LATEST_YEAR = 2100
+year_validators = [MinValueValidator(EARLIEST_YEAR), MaxValueValidator(LATEST_YEAR)]
+
+
+def current_year():
+    return timezone.localdate().year
+
+
+class ProjectQuerySet(models.QuerySet):
+    def published(self):
+        """Only what the public may see: drafts stay in the admin."""
+        return self.filter(publication=Project.Publication.PUBLISHED)
+
+    def for_municipality(self, municipality):
+        return self.filter(municipality=municipality)
+
+    def for_list(self):
+        """Everything a list row or an export row shows, in a fixed number of queries."""
+        return self.select_related("municipality", "municipality__country").prefetch_related(
+            "organisations", "partner_countries", "goals", "funders", "partner_municipalities"
+        )
+
+    def for_detail(self):
+        return self.for_list().prefetch_related("events", "contacts", "funders__parent")
+
+    def with_status(self, *statuses, year=None):
+        """Projects whose derived status is one of `statuses` in `year` (default: this year)."""
+        year = year or current_year()
+        started = Q(start_year__isnull=True) | Q(start_year__lte=year)
+        conditions = {
+            Project.Status.PAUSED: Q(paused=True),
+            Project.Status.PLANNED: Q(paused=False, start_year__gt=year),
+            Project.Status.COMPLETED: Q(paused=False, end_year__lt=year) & started,
+            Project.Status.ONGOING: Q(paused=False)
+            & started
+            & (Q(end_year__isnull=True) | Q(end_year__gte=year)),
+        }
+        condition = Q(pk__in=[])
+        for status in statuses:
+            condition |= conditions[status]
+        return self.filter(condition)
+
+    def active_in(self, *years):
+        """Projects running in any of `years`; an empty start or end year is open."""
+        condition = Q(pk__in=[])
+        for year in years:
+            condition |= (Q(start_year__isnull=True) | Q(start_year__lte=year)) & (
+                Q(end_year__isnull=True) | Q(end_year__gte=year)
+            )
+        return self.filter(condition)
+
+
+class ProjectManager(models.Manager.from_queryset(ProjectQuerySet)):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Project(models.Model):
+    class Type(models.TextChoices):
+        MOBILITY = "mobility", _("mobility")
+        STRATEGIC_PARTNERSHIP = "strategic_partnership", _("strategic partnership")
+        MUNICIPAL_PARTNERSHIP = "municipal_partnership", _("municipal partnership")
+        SCHOOL_PARTNERSHIP = "school_partnership", _("school partnership")
+        RESEARCH = "research", _("research")
+        JOB_SHADOWING = "job_shadowing", _("job shadowing")
+        EXCHANGE = "exchange", _("exchange")
+        WORK_PLACEMENT = "work_placement", _("work placement")
+        CAPACITY_BUILDING = "capacity_building", _("capacity building")
+        COMMUNITY_DEVELOPMENT = "community_development", _("community development")
+        COMMUNICATION = "communication", _("communication")
+        OTHER = "other", _("other")
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("planned")
+        ONGOING = "ongoing", _("ongoing")
+        COMPLETED = "completed", _("completed")
+        PAUSED = "paused", _("paused")
+
+    class Publication(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        PUBLISHED = "published", _("published")
+
+    class Language(models.TextChoices):
+        SWEDISH = "sv", _("Swedish")
+        ENGLISH = "en", _("English")
+        LATVIAN = "lv", _("Latvian")
+
+    title = models.CharField(_("title"), max_length=300)
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    summary = models.CharField(_("summary"), max_length=500, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    language = models.CharField(
+        _("content language"), max_length=5, choices=Language.choices, default=Language.SWEDISH
+    )
+    # The owner: the municipality whose coordinators keep this record.
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="projects", verbose_name=_("municipality")
+    )
+    organisations = models.ManyToManyField(
+        Organisation, blank=True, related_name="projects", verbose_name=_("units and organisations")
+    )
+    partner_municipalities = models.ManyToManyField(
+        Municipality,
+        blank=True,
+        related_name="partner_projects",
+        verbose_name=_("partner municipalities"),
+    )
+    partner_countries = models.ManyToManyField(
+        Country, blank=True, related_name="projects", verbose_name=_("partner countries")
+    )
+    funders = models.ManyToManyField(
+        Funder, blank=True, related_name="projects", verbose_name=_("funders")
+    )
+    goals = models.ManyToManyField(Goal, blank=True, related_name="projects", verbose_name=_("goals"))
+    type = models.CharField(_("type"), max_length=30, choices=Type.choices, default=Type.OTHER)
+    start_year = models.PositiveSmallIntegerField(
+        _("start year"), null=True, blank=True, validators=year_validators
+    )
+    end_year = models.PositiveSmallIntegerField(
+        _("end year"),
+        null=True,
+        blank=True,
+        validators=year_validators,
+        help_text=_("Empty for an open-ended project."),
+    )
+    period_note = models.CharField(
+        _("period as stated"), max_length=200, blank=True,
+        help_text=_("The period in the source's words, e.g. “from March 2019 to spring 2021”."),
+    )
+    paused = models.BooleanField(_("paused"), default=False)
+    extension_note = models.CharField(_("extension"), max_length=200, blank=True)
+    reach = models.CharField(_("reach"), max_length=300, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    source = models.TextField(_("source"), blank=True)
+    publication = models.CharField(
+        _("publication"), max_length=10, choices=Publication.choices, default=Publication.DRAFT
+    )
+    last_reviewed = models.DateField(_("last reviewed"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last updated"), auto_now=True)
+
+    objects = ProjectManager()
+
+    class Meta:
+        ordering = ["-start_year", "title"]
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_year__isnull=True)
+                | Q(start_year__isnull=True)
+                | Q(end_year__gte=models.F("start_year")),
+                name="project_end_not_before_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(start_year__isnull=True)
+                | Q(start_year__gte=EARLIEST_YEAR, start_year__lte=LATEST_YEAR),
+                name="project_start_year_plausible",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_year__isnull=True)
+                | Q(end_year__gte=EARLIEST_YEAR, end_year__lte=LATEST_YEAR),
+                name="project_end_year_plausible",
+            ),
+        ]
+        indexes = [
+            # /projects/?sort=start_year and the default newest-first order.
+            models.Index(fields=["start_year", "title"], name="project_start_title"),
+            # /projects/?active_in= and status filters compare the end year.
+            models.Index(fields=["end_year"], name="project_end_year"),
+            # The home page's "recently updated" and the feed.
+            models.Index(fields=["-updated_at"], name="project_updated"),
+            # Every public page filters on publication first.
+            models.Index(fields=["publication", "municipality"], name="project_pub_municipality"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def clean(self):
+        if self.start_year and self.end_year and self.end_year < self.start_year:
+            raise ValidationError({"end_year": _("The end year cannot be before the start year.")})
+
+    def status_in(self, year):
+        if self.paused:
+            return self.Status.PAUSED
+        if self.start_year and self.start_year > year:
+            return self.Status.PLANNED
+        if self.end_year and self.end_year < year:
+            return self.Status.COMPLETED
+        return self.Status.ONGOING
+
+    @property
+    def status(self):
+        """Derived, never stored: paused if flagged, else from the years and today's date."""
+        return self.status_in(current_year())
+
+    def get_status_display(self):
+        return self.Status(self.status).label
+
+    @property
+    def is_published(self):
+        return self.publication == self.Publication.PUBLISHED
+
+    def get_absolute_url(self):
+        return reverse("projects:detail", args=[self.slug])
+
+
+class EventManager(models.Manager):
+    def get_by_natural_key(self, project_slug, title, date):
+        return self.get(project__slug=project_slug, title=title, date=date or None)
+
+
+class Event(models.Model):
+    """A dated event or news item of a project: a seminar, an opening, a news article."""
+
+    class Kind(models.TextChoices):
+        NEWS = "news", _("news")
+        SEMINAR = "seminar", _("seminar")
+        WORKSHOP = "workshop", _("workshop")
+        OPENING = "opening", _("opening")
+        MEETING = "meeting", _("meeting")
+        VISIT = "visit", _("visit")
+        OTHER = "other", _("other")
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="events", verbose_name=_("project")
+    )
+    title = models.CharField(_("title"), max_length=300)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    date = models.DateField(_("date"), null=True, blank=True)
+    time = models.TimeField(_("time"), null=True, blank=True)
+    date_note = models.CharField(
+        _("date as stated"), max_length=200, blank=True,
+        help_text=_("When the source gives no exact date, e.g. “between August 2019 and January 2020”."),
+    )
+    place = models.CharField(_("place"), max_length=300, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    url = models.URLField(_("link"), blank=True)
+    source = models.TextField(_("source"), blank=True)
+
+    objects = EventManager()
+
+    class Meta:
+        ordering = ["project", "date", "time", "pk"]
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(date__isnull=False) | ~Q(date_note=""), name="event_has_date_or_note"
+            ),
+            models.UniqueConstraint(fields=["project", "title", "date"], name="event_unique"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def natural_key(self):
+        return (*self.project.natural_key(), self.title, self.date.isoformat() if self.date else "")
+
+    natural_key.dependencies = ["projects.project"]
+
+    def clean(self):
+        if self.date is None and not self.date_note:
+            raise ValidationError(_("Give a date or say in words when it happened."))
+
+
+class SlugManager(models.Manager):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Strategy(models.Model):
+    """A municipality's or a network's adopted strategy or plan, with its items."""
+
+    title = models.CharField(_("title"), max_length=300)
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="strategies",
+        verbose_name=_("municipality"),
+    )
+    network = models.ForeignKey(
+        "networks.Network",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="strategies",
+        verbose_name=_("network"),
+    )
+    adopted_by = models.CharField(_("adopted by"), max_length=200, blank=True)
+    adopted_on = models.DateField(_("adopted on"), null=True, blank=True)
+    start_year = models.PositiveSmallIntegerField(
+        _("start year"), null=True, blank=True, validators=year_validators
+    )
+    end_year = models.PositiveSmallIntegerField(
+        _("end year"), null=True, blank=True, validators=year_validators
+    )
+    summary = models.TextField(_("summary"), blank=True)
+    target_group = models.CharField(_("target group"), max_length=300, blank=True)
+    budget_amount = models.DecimalField(
+        _("budget"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    budget_currency = models.CharField(
+        _("currency"), max_length=3, blank=True, help_text=_("ISO 4217 code, e.g. SEK or EUR.")
+    )
+    budget_year = models.PositiveSmallIntegerField(
+        _("budget year"), null=True, blank=True, validators=year_validators
+    )
+    has_action_plan = models.BooleanField(_("has an action plan"), default=False)
+    language = models.CharField(
+        _("content language"), max_length=5, choices=Project.Language.choices, default="sv"
+    )
+    website = models.URLField(_("website"), blank=True)
+    source = models.TextField(_("source"), blank=True)
+
+    objects = SlugManager()
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = _("strategy")
+        verbose_name_plural = _("strategies")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(municipality__isnull=False) | Q(network__isnull=False),
+                name="strategy_has_owner",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_year__isnull=True)
+                | Q(start_year__isnull=True)
+                | Q(end_year__gte=models.F("start_year")),
+                name="strategy_end_not_before_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(budget_amount__isnull=True) | ~Q(budget_currency=""),
+                name="strategy_budget_has_currency",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def clean(self):
+        if self.municipality_id is None and self.network_id is None:
+            raise ValidationError(_("A strategy belongs to a municipality or a network."))
+        if self.start_year and self.end_year and self.end_year < self.start_year:
+            raise ValidationError({"end_year": _("The end year cannot be before the start year.")})
+        if self.budget_amount is not None and not self.budget_currency:
+            raise ValidationError({"budget_currency": _("Say which currency the budget is in.")})
+
+
+class StrategyItemManager(models.Manager):
+    def get_by_natural_key(self, strategy_slug, position):
+        return self.get(strategy__slug=strategy_slug, position=position)
+
+
+class StrategyItem(models.Model):
+    class Kind(models.TextChoices):
+        PRIORITY_AREA = "priority_area", _("priority area")
+        AIM = "aim", _("aim")
+
+    strategy = models.ForeignKey(Strategy, on_delete=models.CASCADE, related_name="items")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    position = models.PositiveSmallIntegerField(_("position"))
+    text = models.CharField(_("text"), max_length=500)
+
+    objects = StrategyItemManager()
+
+    class Meta:
+        ordering = ["strategy", "position"]
+        verbose_name = _("strategy item")
+        verbose_name_plural = _("strategy items")
+        constraints = [
+            models.UniqueConstraint(fields=["strategy", "position"], name="strategy_item_position")
+        ]
+
+    def __str__(self):
+        return self.text
+
+    def natural_key(self):
+        return (*self.strategy.natural_key(), self.position)
+
+    natural_key.dependencies = ["projects.strategy"]
+
+
+class ContactManager(models.Manager):
+    def get_by_natural_key(self, municipality_slug, name):
+        return self.get(municipality__slug=municipality_slug, name=name)
+
+
+class Contact(models.Model):
+    """A person named as a contact; shown on public pages only when marked public."""
+
+    name = models.CharField(_("name"), max_length=200)
+    role = models.CharField(_("role"), max_length=200, blank=True)
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="contacts", verbose_name=_("municipality")
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="contacts"
+    )
+    project = models.ForeignKey(
+        Project, on_delete=models.SET_NULL, null=True, blank=True, related_name="contacts"
+    )
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    is_public = models.BooleanField(_("shown publicly"), default=False)
+    source = models.TextField(_("source"), blank=True)
+
+    objects = ContactManager()
+
+    class Meta:
+        ordering = ["municipality", "name"]
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "name"], name="contact_unique_name")
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.role})" if self.role else self.name
+
+    def natural_key(self):
+        return (*self.municipality.natural_key(), self.name)
+
+    natural_key.dependencies = ["registry.municipality"]

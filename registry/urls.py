@@ -1,0 +1,10 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("registry.public_urls")),
+    path("projects/", include("projects.urls")),
+    path("networks/", include("networks.urls")),
+]

@@ -1,9 +1,13 @@
 """Projects and partnerships, their dated events, strategies and named contacts."""
 
+import unicodedata
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.signals import m2m_changed, post_save
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +21,13 @@ year_validators = [MinValueValidator(EARLIEST_YEAR), MaxValueValidator(LATEST_YE
 
 def current_year():
     return timezone.localdate().year
+
+
+def fold(text):
+    """Lower-case text without accents, the way a Swedish or Latvian reader searches:
+    "Rēzekne" and "REZEKNE" both become "rezekne". SQLite folds ASCII only, so we fold here."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
 class ProjectQuerySet(models.QuerySet):
@@ -35,6 +46,13 @@ class ProjectQuerySet(models.QuerySet):
 
     def for_detail(self):
         return self.for_list().prefetch_related("events", "contacts", "funders__parent")
+
+    def search(self, text):
+        """Projects whose title, summary, description, units or municipalities contain
+        every word of `text`, ignoring case and accents."""
+        for word in fold(text).split():
+            self = self.filter(search_text__contains=word)
+        return self
 
     def with_status(self, *statuses, year=None):
         """Projects whose derived status is one of `statuses` in `year` (default: this year)."""
@@ -149,6 +167,8 @@ class Project(models.Model):
         _("publication"), max_length=10, choices=Publication.choices, default=Publication.DRAFT
     )
     last_reviewed = models.DateField(_("last reviewed"), null=True, blank=True)
+    # Folded copy of the searchable text, kept current by the signals below.
+    search_text = models.TextField(editable=False, blank=True, default="")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("last updated"), auto_now=True)
 
@@ -196,6 +216,20 @@ class Project(models.Model):
     def clean(self):
         if self.start_year and self.end_year and self.end_year < self.start_year:
             raise ValidationError({"end_year": _("The end year cannot be before the start year.")})
+
+    def build_search_text(self):
+        parts = [self.title, self.summary, self.description, self.municipality.name]
+        if self.pk:
+            parts += [unit.name for unit in self.organisations.all()]
+            parts += [partner.name for partner in self.partner_municipalities.all()]
+        return fold(" ".join(parts))
+
+    def save(self, *args, **kwargs):
+        self.search_text = self.build_search_text()
+        super().save(*args, **kwargs)
+
+    def refresh_search_text(self):
+        Project.objects.filter(pk=self.pk).update(search_text=self.build_search_text())
 
     def status_in(self, year):
         if self.paused:
@@ -446,3 +480,30 @@ class Contact(models.Model):
         return (*self.municipality.natural_key(), self.name)
 
     natural_key.dependencies = ["registry.municipality"]
+
+
+@receiver(m2m_changed, sender=Project.organisations.through)
+@receiver(m2m_changed, sender=Project.partner_municipalities.through)
+def _units_or_partners_changed(sender, instance, action, reverse, **kwargs):
+    if not action.startswith("post_"):
+        return
+    if reverse:
+        # A unit or municipality's project list changed: refresh each affected project.
+        for project in Project.objects.filter(pk__in=kwargs.get("pk_set") or []):
+            project.refresh_search_text()
+    else:
+        instance.refresh_search_text()
+
+
+@receiver(post_save, sender=Municipality)
+@receiver(post_save, sender=Organisation)
+def _name_changed(sender, instance, created, **kwargs):
+    if created:
+        return
+    projects = (
+        Project.objects.filter(Q(municipality=instance) | Q(partner_municipalities=instance))
+        if sender is Municipality
+        else Project.objects.filter(organisations=instance)
+    )
+    for project in projects.distinct():
+        project.refresh_search_text()

@@ -1,5 +1,13 @@
 from django.urls import path
 
+from . import export_views, views
+
 app_name = "projects"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.project_list, name="list"),
+    path("export.csv", export_views.export_csv, name="export_csv"),
+    path("export.xlsx", export_views.export_xlsx, name="export_xlsx"),
+    path("export.json", export_views.export_json, name="export_json"),
+    path("<slug:slug>/", views.project_detail, name="detail"),
+]

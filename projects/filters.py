@@ -1,0 +1,179 @@
+"""The one FilterSet behind /projects/ and every export of it.
+
+Repeating a parameter ORs its values; different parameters AND. Related-object filters use
+`pk__in` subqueries rather than joins, so no filter multiplies rows and none needs DISTINCT.
+"""
+
+import django_filters
+from django import forms
+from django.db.models import F
+from django.utils.translation import gettext_lazy as _
+
+from networks.models import Membership, Network
+from registry.models import Country, Funder, Goal, Municipality
+
+from .models import EARLIEST_YEAR, LATEST_YEAR, Project
+
+
+class CountryCodeField(django_filters.fields.ModelMultipleChoiceField):
+    """Accepts ISO codes in any case: `?country=ke` and `?country=KE` are the same."""
+
+    def clean(self, value):
+        if value:
+            value = [str(code).strip().upper() for code in value]
+        return super().clean(value)
+
+
+class CountryCodeFilter(django_filters.ModelMultipleChoiceFilter):
+    field_class = CountryCodeField
+
+
+class RepeatableYearWidget(forms.NumberInput):
+    """A number input whose parameter may be repeated (`?active_in=2019&active_in=2020`)."""
+
+    def value_from_datadict(self, data, files, name):
+        if hasattr(data, "getlist"):
+            return [value for value in data.getlist(name) if value != ""]
+        value = data.get(name)
+        return [value] if value not in (None, "") else []
+
+    def format_value(self, value):
+        if isinstance(value, list | tuple):
+            value = value[0] if value else None
+        return super().format_value(value)
+
+
+class YearsField(forms.Field):
+    widget = RepeatableYearWidget(attrs={"min": EARLIEST_YEAR, "max": LATEST_YEAR})
+    default_error_messages = {
+        "invalid": _("Enter a year between %(earliest)s and %(latest)s."),
+    }
+
+    def to_python(self, value):
+        years = []
+        for item in value or []:
+            try:
+                year = int(str(item).strip())
+            except ValueError:
+                year = None
+            if year is None or not EARLIEST_YEAR <= year <= LATEST_YEAR:
+                raise forms.ValidationError(
+                    self.error_messages["invalid"],
+                    code="invalid",
+                    params={"earliest": EARLIEST_YEAR, "latest": LATEST_YEAR},
+                )
+            years.append(year)
+        return years
+
+
+class YearsFilter(django_filters.Filter):
+    field_class = YearsField
+
+
+SORT_ORDERS = {
+    "title": [F("title").asc()],
+    "-title": [F("title").desc()],
+    "start_year": [F("start_year").asc(nulls_last=True), F("title").asc()],
+    "-start_year": [F("start_year").desc(nulls_last=True), F("title").asc()],
+    "municipality": [F("municipality__name").asc(), F("title").asc()],
+}
+DEFAULT_SORT = "-start_year"
+
+
+class ProjectFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="filter_q")
+    goal = django_filters.ModelMultipleChoiceFilter(
+        label=_("Goal"),
+        queryset=Goal.objects.all(),
+        to_field_name="number",
+        method="filter_goal",
+    )
+    country = CountryCodeFilter(
+        label=_("Partner country"),
+        queryset=Country.objects.all(),
+        to_field_name="code",
+        method="filter_country",
+    )
+    municipality = django_filters.ModelMultipleChoiceFilter(
+        label=_("Municipality"),
+        queryset=Municipality.objects.all(),
+        to_field_name="slug",
+        method="filter_municipality",
+    )
+    funder = django_filters.ModelMultipleChoiceFilter(
+        label=_("Funder"),
+        queryset=Funder.objects.all(),
+        to_field_name="slug",
+        method="filter_funder",
+    )
+    network = django_filters.ModelMultipleChoiceFilter(
+        label=_("Network"),
+        queryset=Network.objects.all(),
+        to_field_name="slug",
+        method="filter_network",
+    )
+    status = django_filters.MultipleChoiceFilter(
+        label=_("Status"), choices=Project.Status.choices, method="filter_status"
+    )
+    type = django_filters.MultipleChoiceFilter(
+        label=_("Type"), choices=Project.Type.choices, field_name="type"
+    )
+    active_in = YearsFilter(label=_("Active in year"), method="filter_active_in")
+    sort = django_filters.ChoiceFilter(
+        label=_("Sort by"),
+        choices=[
+            ("-start_year", _("Newest first")),
+            ("start_year", _("Oldest first")),
+            ("title", _("Title A–Ö")),
+            ("-title", _("Title Ö–A")),
+            ("municipality", _("Municipality")),
+        ],
+        empty_label=None,
+        method="sort_by",
+    )
+
+    class Meta:
+        model = Project
+        fields = []
+
+    # The parameters that get facet counts on the list page, with the relation each counts.
+    FACETS = ("goal", "country", "municipality", "funder")
+
+    @property
+    def qs(self):
+        queryset = super().qs
+        chosen = self.is_bound and self.is_valid() and self.form.cleaned_data.get("sort")
+        return queryset if chosen else queryset.order_by(*SORT_ORDERS[DEFAULT_SORT])
+
+    def filter_q(self, queryset, name, value):
+        return queryset.search(value)
+
+    def filter_goal(self, queryset, name, value):
+        through = Project.goals.through.objects.filter(goal__in=value)
+        return queryset.filter(pk__in=through.values("project_id"))
+
+    def filter_country(self, queryset, name, value):
+        through = Project.partner_countries.through.objects.filter(country__in=value)
+        return queryset.filter(pk__in=through.values("project_id"))
+
+    def filter_municipality(self, queryset, name, value):
+        return queryset.filter(municipality__in=value)
+
+    def filter_funder(self, queryset, name, value):
+        """A parent funder includes the projects of the funders it finances (sida → icld)."""
+        funders = Funder.objects.filter(pk__in=[funder.pk for funder in value]).with_descendants()
+        through = Project.funders.through.objects.filter(funder__in=funders)
+        return queryset.filter(pk__in=through.values("project_id"))
+
+    def filter_network(self, queryset, name, value):
+        members = Membership.objects.filter(network__in=value).values("municipality_id")
+        return queryset.filter(municipality__in=members)
+
+    def filter_status(self, queryset, name, value):
+        return queryset.with_status(*value)
+
+    def filter_active_in(self, queryset, name, value):
+        return queryset.active_in(*value) if value else queryset
+
+    def sort_by(self, queryset, name, value):
+        return queryset.order_by(*SORT_ORDERS[value])

@@ -1,0 +1,6 @@
+# Being written: /healthz.
+from django.http import JsonResponse
+
+
+def healthz(request):
+    return JsonResponse({"status": "ok"})

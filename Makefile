@@ -1,0 +1,42 @@
+# Two commands for a new user: `make run` and `make test`. See README.md.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+INSTALLED := $(VENV)/.installed
+
+.PHONY: run test test-browser bench lint migrations-check messages clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstall only when the dependencies change.
+$(INSTALLED): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $(INSTALLED)
+
+run: $(INSTALLED)
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py seed
+	$(PY) manage.py collectstatic --no-input --verbosity 0
+	$(VENV)/bin/gunicorn registry.wsgi:application --bind 127.0.0.1:$(PORT) --access-logfile - --workers 2
+
+test: $(INSTALLED)
+	$(VENV)/bin/pytest
+
+bench: $(INSTALLED)
+	$(PY) bench/run.py
+
+lint: $(INSTALLED)
+	$(VENV)/bin/ruff check .
+
+migrations-check: $(INSTALLED)
+	$(PY) manage.py makemigrations --check --dry-run
+
+messages: $(INSTALLED)
+	$(PY) manage.py makemessages -l sv -l en -l lv --ignore=.venv --ignore=staticfiles
+	$(PY) manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf $(VENV) staticfiles

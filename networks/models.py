@@ -85,9 +85,7 @@ class Membership(models.Model):
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
         constraints = [
-            models.UniqueConstraint(
-                fields=["network", "municipality"], name="membership_unique"
-            )
+            models.UniqueConstraint(fields=["network", "municipality"], name="membership_unique")
         ]
 
     def __str__(self):

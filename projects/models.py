@@ -125,7 +125,10 @@ class Project(models.Model):
     )
     # The owner: the municipality whose coordinators keep this record.
     municipality = models.ForeignKey(
-        Municipality, on_delete=models.PROTECT, related_name="projects", verbose_name=_("municipality")
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="projects",
+        verbose_name=_("municipality"),
     )
     organisations = models.ManyToManyField(
         Organisation, blank=True, related_name="projects", verbose_name=_("units and organisations")
@@ -142,7 +145,9 @@ class Project(models.Model):
     funders = models.ManyToManyField(
         Funder, blank=True, related_name="projects", verbose_name=_("funders")
     )
-    goals = models.ManyToManyField(Goal, blank=True, related_name="projects", verbose_name=_("goals"))
+    goals = models.ManyToManyField(
+        Goal, blank=True, related_name="projects", verbose_name=_("goals")
+    )
     type = models.CharField(_("type"), max_length=30, choices=Type.choices, default=Type.OTHER)
     start_year = models.PositiveSmallIntegerField(
         _("start year"), null=True, blank=True, validators=year_validators
@@ -282,7 +287,9 @@ class Event(models.Model):
     time = models.TimeField(_("time"), null=True, blank=True)
     date_note = models.CharField(
         _("date as stated"), max_length=200, blank=True,
-        help_text=_("When the source gives no exact date, e.g. “between August 2019 and January 2020”."),
+        help_text=_(
+            "When the source gives no exact date, e.g. “between August 2019 and January 2020”."
+        ),
     )
     place = models.CharField(_("place"), max_length=300, blank=True)
     description = models.TextField(_("description"), blank=True)
@@ -450,7 +457,10 @@ class Contact(models.Model):
     name = models.CharField(_("name"), max_length=200)
     role = models.CharField(_("role"), max_length=200, blank=True)
     municipality = models.ForeignKey(
-        Municipality, on_delete=models.PROTECT, related_name="contacts", verbose_name=_("municipality")
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="contacts",
+        verbose_name=_("municipality"),
     )
     organisation = models.ForeignKey(
         Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="contacts"

@@ -12,7 +12,9 @@ from django_countries.fields import Country as CountryInfo
 
 def validate_country_code(value):
     if value not in dict(countries):
-        raise ValidationError(_("%(code)s is not an ISO 3166-1 alpha-2 code."), params={"code": value})
+        raise ValidationError(
+            _("%(code)s is not an ISO 3166-1 alpha-2 code."), params={"code": value}
+        )
 
 
 class SlugNaturalKeyManager(models.Manager):
@@ -71,7 +73,9 @@ class Municipality(models.Model):
         Country, on_delete=models.PROTECT, related_name="municipalities", verbose_name=_("country")
     )
     region = models.CharField(_("region"), max_length=200, blank=True)
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.MUNICIPALITY)
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=Kind.choices, default=Kind.MUNICIPALITY
+    )
     website = models.URLField(_("website"), blank=True)
     source = models.TextField(_("source"), blank=True)
 
@@ -149,9 +153,9 @@ class FunderQuerySet(models.QuerySet):
         found = set(self.values_list("pk", flat=True))
         frontier = found
         while frontier:
-            children = set(
-                Funder.objects.filter(parent__in=frontier).values_list("pk", flat=True)
-            ) - found
+            children = (
+                set(Funder.objects.filter(parent__in=frontier).values_list("pk", flat=True)) - found
+            )
             found |= children
             frontier = children
         return Funder.objects.filter(pk__in=found)

@@ -50,8 +50,14 @@ def browser():
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
         )
         yield browser
         browser.close()
@@ -73,9 +79,13 @@ def page_paths(django_db_blocker):
 
     with django_db_blocker.unblock():
         project = Project.objects.published().filter(events__isnull=False).first()
-        country = project.partner_countries.first() or Project.objects.published().exclude(
-            partner_countries=None
-        ).first().partner_countries.first()
+        country = (
+            project.partner_countries.first()
+            or Project.objects.published()
+            .exclude(partner_countries=None)
+            .first()
+            .partner_countries.first()
+        )
         funder = Funder.objects.filter(projects__isnull=False).first()
         network = Network.objects.first()
     return {

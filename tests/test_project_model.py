@@ -22,8 +22,11 @@ def test_end_year_before_start_year_is_refused_by_the_database():
 
 def test_end_year_before_start_year_is_a_validation_error_on_the_end_year():
     project = Project(
-        title="Backwards", slug="backwards", municipality=make_municipality(),
-        start_year=2021, end_year=2020,
+        title="Backwards",
+        slug="backwards",
+        municipality=make_municipality(),
+        start_year=2021,
+        end_year=2020,
     )
     with pytest.raises(ValidationError) as error:
         project.full_clean()

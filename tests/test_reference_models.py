@@ -49,8 +49,14 @@ def test_a_funder_cannot_finance_itself_through_a_cycle():
 def test_goal_numbers_outside_1_to_17_are_refused_by_the_database():
     with pytest.raises(IntegrityError), transaction.atomic():
         Goal.objects.create(
-            number=18, name_sv="x", name_en="x", name_lv="x",
-            description_sv="x", description_en="x", description_lv="x", colour="#000000",
+            number=18,
+            name_sv="x",
+            name_en="x",
+            name_lv="x",
+            description_sv="x",
+            description_en="x",
+            description_lv="x",
+            colour="#000000",
         )
 
 

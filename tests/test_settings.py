@@ -27,12 +27,17 @@ def settings_with(**environment):
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"DATABASE_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "STATIC_ROOT", "HTTPS"}
+        if key
+        not in {"DATABASE_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "STATIC_ROOT", "HTTPS"}
     }
     env.update(environment, DJANGO_SETTINGS_MODULE="registry.settings")
     result = subprocess.run(
-        [sys.executable, "-c", PRINT_SETTINGS], cwd=ROOT, env=env,
-        capture_output=True, text=True, check=True,
+        [sys.executable, "-c", PRINT_SETTINGS],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return json.loads(result.stdout.strip().splitlines()[-1])
 

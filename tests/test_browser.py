@@ -9,7 +9,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.contrib.staticfiles.handlers import StaticFilesHandler
 from django.core.management import call_command
+from django.db import connections
+from django.test.testcases import LiveServerThread
 from django_countries import countries
 
 CHROMIUM = "/usr/bin/chromium"
@@ -30,8 +33,12 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def site(django_db_setup, django_db_blocker, live_server):
-    """The seeded registry served by the live server; emptied again afterwards."""
+def site(django_db_setup, django_db_blocker):
+    """The seeded registry served on loopback for this module; emptied again afterwards.
+
+    pytest-django's own live_server flushes the database after every test, so the pages would
+    lose their data after the first test; this server keeps one seeded database for the module.
+    """
     from registry.models import Country
 
     with django_db_blocker.unblock():
@@ -39,8 +46,25 @@ def site(django_db_setup, django_db_blocker, live_server):
             [Country(code=code) for code, _ in countries], ignore_conflicts=True
         )
         call_command("seed", verbosity=0)
-    yield live_server.url
-    with django_db_blocker.unblock():
+        shared = {
+            connection.alias: connection
+            for connection in connections.all()
+            if connection.vendor == "sqlite" and connection.is_in_memory_db()
+        }
+        for connection in shared.values():
+            connection.inc_thread_sharing()
+        server = LiveServerThread(
+            "127.0.0.1", StaticFilesHandler, connections_override=shared, port=0
+        )
+        server.daemon = True
+        server.start()
+        server.is_ready.wait()
+        if server.error:
+            raise server.error
+        yield f"http://127.0.0.1:{server.port}"
+        server.terminate()
+        for connection in shared.values():
+            connection.dec_thread_sharing()
         call_command("flush", interactive=False, verbosity=0)
         Country.objects.bulk_create([Country(code=code) for code, _ in countries])
 

@@ -1,0 +1,287 @@
+"""Admin for projects, their events, contacts and strategies: what coordinators work in.
+
+Every admin here is confined to the coordinator's municipality by
+`registry.admin_confinement.MunicipalityConfinementMixin` and keeps a history with
+django-reversion.
+"""
+
+import reversion
+from django.contrib import admin, messages
+from django.db.models import Q
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from import_export.admin import ExportActionMixin, ImportExportMixin
+from import_export.formats.base_formats import CSV, XLSX
+from reversion.admin import VersionAdmin
+
+from projects.models import Contact, Event, Project, Strategy, StrategyItem
+from projects.resources import ProjectResource
+from registry.admin_confinement import (
+    MunicipalityConfinedAdmin,
+    MunicipalityConfinementMixin,
+    municipality_of,
+)
+
+# Reverting a project also restores its events; an event or item is versioned on its own too.
+reversion.register(Event)
+reversion.register(Project, follow=["events"])
+reversion.register(StrategyItem)
+reversion.register(Strategy, follow=["items"])
+reversion.register(Contact)
+
+
+class StatusFilter(admin.SimpleListFilter):
+    """The status is derived from the years and the paused flag, never stored."""
+
+    title = _("status")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return Project.Status.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in Project.Status.values:
+            return queryset.with_status(self.value())
+        return queryset
+
+
+def a_year_before(day):
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
+
+class ReviewFilter(admin.SimpleListFilter):
+    title = _("review")
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return [("stale", _("Not reviewed for 12 months"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "stale":
+            cutoff = a_year_before(timezone.localdate())
+            return queryset.filter(Q(last_reviewed__isnull=True) | Q(last_reviewed__lte=cutoff))
+        return queryset
+
+
+class EventInline(admin.StackedInline):
+    model = Event
+    extra = 0
+    fields = [("title", "kind"), ("date", "time", "date_note"), "place", "description", "url"]
+
+
+@admin.register(Project)
+class ProjectAdmin(
+    MunicipalityConfinementMixin, ImportExportMixin, ExportActionMixin, VersionAdmin
+):
+    list_display = ["title", "units", "years", "status", "publication", "last_reviewed"]
+    list_filter = [
+        StatusFilter,
+        ("goals", admin.RelatedOnlyFieldListFilter),
+        ("partner_countries", admin.RelatedOnlyFieldListFilter),
+        ("funders", admin.RelatedOnlyFieldListFilter),
+        "type",
+        "publication",
+        ReviewFilter,
+    ]
+    list_select_related = ["municipality"]
+    search_fields = ["title", "summary", "organisations__name"]
+    autocomplete_fields = [
+        "municipality",
+        "organisations",
+        "partner_municipalities",
+        "partner_countries",
+        "goals",
+        "funders",
+    ]
+    prepopulated_fields = {"slug": ["title"]}
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "title", "slug", "municipality", "summary", "description", "language", "type"
+                ]
+            },
+        ),
+        (
+            _("Period"),
+            {"fields": [("start_year", "end_year"), "period_note", "paused", "extension_note"]},
+        ),
+        (
+            _("Partners, goals and funding"),
+            {
+                "fields": [
+                    "organisations",
+                    "partner_municipalities",
+                    "partner_countries",
+                    "goals",
+                    "funders",
+                    "reach",
+                ]
+            },
+        ),
+        (_("Publication"), {"fields": ["publication", "last_reviewed", "website", "source"]}),
+    ]
+    inlines = [EventInline]
+    actions = ["publish", "unpublish", "mark_reviewed"]
+
+    # Import and export (django-import-export), confined like everything else.
+    resource_classes = [ProjectResource]
+    import_formats = [CSV, XLSX]
+    export_formats = [CSV, XLSX]
+    to_encoding = "utf-8-sig"  # so that Excel opens a CSV with å, ä, ö and ē intact
+    show_change_form_export = False
+    import_template_name = "admin/projects/project/import.html"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("organisations")
+
+    def get_list_display(self, request):
+        if self.is_confined(request):
+            return self.list_display
+        return [*self.list_display[:1], "municipality", *self.list_display[1:]]
+
+    def get_list_filter(self, request):
+        if self.is_confined(request):
+            return self.list_filter
+        return [*self.list_filter, ("municipality", admin.RelatedOnlyFieldListFilter)]
+
+    @admin.display(description=_("units"))
+    def units(self, project):
+        return ", ".join(unit.name for unit in project.organisations.all())
+
+    @admin.display(description=_("years"), ordering="start_year")
+    def years(self, project):
+        if not project.start_year and not project.end_year:
+            return ""
+        return f"{project.start_year or ''}–{project.end_year or ''}"
+
+    @admin.display(description=_("status"))
+    def status(self, project):
+        return project.get_status_display()
+
+    # Actions. Each project is saved on its own (not queryset.update()) so that the history and
+    # the admin log record who changed what.
+
+    def _change_each(self, request, queryset, touch=True, **values):
+        """Set `values` on each project; `touch` also bumps its "last updated" time."""
+        # Stored untranslated, like the change form's log messages ("Changed Publication."),
+        # and translated when shown.
+        with translation.override(None):
+            names = [str(capfirst(Project._meta.get_field(name).verbose_name)) for name in values]
+        count = 0
+        for project in queryset:
+            for name, value in values.items():
+                setattr(project, name, value)
+            project.save(update_fields=[*values, "updated_at"] if touch else list(values))
+            self.log_change(request, project, [{"changed": {"fields": names}}])
+            count += 1
+        return count
+
+    @admin.action(description=_("Publish"), permissions=["change"])
+    def publish(self, request, queryset):
+        count = self._change_each(request, queryset, publication=Project.Publication.PUBLISHED)
+        message = ngettext("%(count)d project published.", "%(count)d projects published.", count)
+        self.message_user(request, message % {"count": count}, messages.SUCCESS)
+
+    @admin.action(description=_("Unpublish (make draft)"), permissions=["change"])
+    def unpublish(self, request, queryset):
+        count = self._change_each(request, queryset, publication=Project.Publication.DRAFT)
+        message = ngettext(
+            "%(count)d project made a draft.", "%(count)d projects made drafts.", count
+        )
+        self.message_user(request, message % {"count": count}, messages.SUCCESS)
+
+    @admin.action(description=_("Mark reviewed today"), permissions=["change"])
+    def mark_reviewed(self, request, queryset):
+        # A review is not an update: the public "recently updated" list stays as it was.
+        count = self._change_each(
+            request, queryset, touch=False, last_reviewed=timezone.localdate()
+        )
+        message = ngettext(
+            "%(count)d project marked reviewed today.",
+            "%(count)d projects marked reviewed today.",
+            count,
+        )
+        self.message_user(request, message % {"count": count}, messages.SUCCESS)
+
+    # Import: only someone with a municipality (or a superuser), into that municipality only.
+
+    def get_import_context_data(self, **kwargs):
+        return {
+            **super().get_import_context_data(**kwargs),
+            "project_languages": Project.Language.values,
+            "project_publications": Project.Publication.values,
+            "project_types": Project.Type.values,
+        }
+
+    def has_import_permission(self, request):
+        return super().has_import_permission(request) and self.has_add_permission(request)
+
+    def get_import_resource_kwargs(self, request, **kwargs):
+        kwargs = super().get_import_resource_kwargs(request, **kwargs)
+        confined = self.is_confined(request)
+        return {**kwargs, "municipality": municipality_of(request.user) if confined else None}
+
+    def get_import_data_kwargs(self, **kwargs):
+        # A row that fails validation rolls back the whole file, not only that row.
+        return {**super().get_import_data_kwargs(**kwargs), "rollback_on_validation_errors": True}
+
+    def process_result(self, result, request):
+        if result.has_errors() or result.has_validation_errors():
+            # The file changed between preview and confirmation; nothing was saved.
+            messages.error(
+                request,
+                _("Nothing was imported: the file has errors. Upload it again to see them."),
+            )
+            return HttpResponseRedirect(reverse("admin:projects_project_import"))
+        return super().process_result(result, request)
+
+    # Export: the changelist's queryset (confined, filtered, searched), with its relations.
+
+    def get_export_queryset(self, request):
+        return super().get_export_queryset(request).for_list()
+
+    def get_valid_export_item_pks(self, request):
+        return self.get_queryset(request).values_list("pk", flat=True)
+
+
+@admin.register(Event)
+class EventAdmin(MunicipalityConfinedAdmin):
+    list_display = ["title", "project", "kind", "date", "date_note"]
+    list_filter = ["kind"]
+    list_select_related = ["project"]
+    search_fields = ["title", "project__title", "place"]
+    autocomplete_fields = ["project"]
+    date_hierarchy = "date"
+
+
+@admin.register(Contact)
+class ContactAdmin(MunicipalityConfinedAdmin):
+    list_display = ["name", "role", "organisation", "project", "is_public"]
+    list_filter = ["is_public"]
+    list_select_related = ["organisation", "project"]
+    search_fields = ["name", "role", "email"]
+    autocomplete_fields = ["municipality", "organisation", "project"]
+
+
+class StrategyItemInline(admin.TabularInline):
+    model = StrategyItem
+    extra = 0
+
+
+@admin.register(Strategy)
+class StrategyAdmin(MunicipalityConfinedAdmin):
+    list_display = ["title", "municipality", "network", "start_year", "end_year"]
+    list_select_related = ["municipality", "network"]
+    search_fields = ["title", "summary"]
+    autocomplete_fields = ["municipality", "network"]
+    prepopulated_fields = {"slug": ["title"]}
+    inlines = [StrategyItemInline]

@@ -1,0 +1,221 @@
+"""Projects to and from CSV and XLSX files, for import and export in the admin.
+
+One row per project, matched by `slug`. Related records are named by their codes, several
+joined with ";": partner countries by ISO code (SE;LV), goals by number (4;11), funders and
+units by slug. A coordinator's file is confined to their municipality: its `municipality`
+column is ignored, a slug belonging to another municipality's project is refused, and only
+their own units may be named.
+"""
+
+from decimal import InvalidOperation
+
+import reversion
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from import_export import fields, resources, widgets
+
+from projects.models import Project
+from registry.models import Country, Funder, Goal, Municipality, Organisation
+
+COLUMNS = (
+    "slug",
+    "title",
+    "summary",
+    "description",
+    "language",
+    "type",
+    "start_year",
+    "end_year",
+    "paused",
+    "partner_countries",
+    "goals",
+    "funders",
+    "units",
+    "website",
+    "publication",
+    "municipality",
+)
+
+# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formula(value):
+    """Text a spreadsheet would run as a formula, made inert by a leading single quote."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def restore_neutralised(value):
+    """The inverse of `neutralise_formula`, so that an exported file imports unchanged."""
+    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
+        return value[1:]
+    return value
+
+
+class YearWidget(widgets.IntegerWidget):
+    def clean(self, value, row=None, **kwargs):
+        try:
+            return super().clean(value, row, **kwargs)
+        except (InvalidOperation, ValueError):
+            raise ValueError(gettext("“%(value)s” is not a year.") % {"value": value}) from None
+
+
+class MunicipalityWidget(widgets.ForeignKeyWidget):
+    def __init__(self):
+        super().__init__(Municipality, field="slug")
+
+    def clean(self, value, row=None, **kwargs):
+        try:
+            return super().clean(value, row, **kwargs)
+        except Municipality.DoesNotExist:
+            raise ValueError(
+                gettext("No municipality has the slug “%(slug)s”.") % {"slug": value}
+            ) from None
+
+
+class CodesWidget(widgets.ManyToManyWidget):
+    """Related records named by a code and joined with ";". Unlike ManyToManyWidget, which
+    drops codes it does not know, an unknown code is an error naming the code."""
+
+    def __init__(self, model, field, queryset=None, normalise=str, **kwargs):
+        super().__init__(model, separator=";", field=field, **kwargs)
+        self.queryset = queryset
+        self.normalise = normalise
+
+    def clean(self, value, row=None, **kwargs):
+        if value is None or value == "":
+            return self.model.objects.none()
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)  # a single goal number in an XLSX cell
+        wanted = [self.normalise(part.strip()) for part in str(value).split(self.separator)]
+        wanted = [code for code in wanted if code]
+        pool = self.queryset if self.queryset is not None else self.model.objects.all()
+        found = pool.filter(**{f"{self.field}__in": [c for c in wanted if self._valid(c)]})
+        known = {str(getattr(obj, self.field)) for obj in found}
+        unknown = [code for code in wanted if code not in known]
+        if unknown:
+            raise ValueError(
+                gettext("Unknown %(what)s: %(codes)s.")
+                % {"what": self.model._meta.verbose_name_plural, "codes": ", ".join(unknown)}
+            )
+        return found
+
+    def _valid(self, code):
+        """False for a code the field cannot even hold, such as "x" for a goal number."""
+        try:
+            self.model._meta.get_field(self.field).to_python(code)
+        except ValidationError:
+            return False
+        return True
+
+
+class ProjectResource(resources.ModelResource):
+    municipality = fields.Field(
+        attribute="municipality", column_name="municipality", widget=MunicipalityWidget()
+    )
+    # A TextField gets no text widget by default: an empty XLSX cell would become None.
+    description = fields.Field(
+        attribute="description", column_name="description", widget=widgets.CharWidget()
+    )
+    start_year = fields.Field(attribute="start_year", column_name="start_year", widget=YearWidget())
+    end_year = fields.Field(attribute="end_year", column_name="end_year", widget=YearWidget())
+    partner_countries = fields.Field(
+        attribute="partner_countries",
+        column_name="partner_countries",
+        widget=CodesWidget(Country, field="code", normalise=str.upper),
+    )
+    goals = fields.Field(
+        attribute="goals", column_name="goals", widget=CodesWidget(Goal, field="number")
+    )
+    funders = fields.Field(
+        attribute="funders", column_name="funders", widget=CodesWidget(Funder, field="slug")
+    )
+    units = fields.Field(
+        attribute="organisations",
+        column_name="units",
+        widget=CodesWidget(Organisation, field="slug"),
+    )
+
+    class Meta:
+        model = Project
+        name = _("Projects")
+        import_id_fields = ("slug",)
+        fields = COLUMNS
+        export_order = COLUMNS
+        # All or nothing: the whole file runs in one transaction (and the admin also rolls
+        # back on validation errors), and full_clean() checks choices, years and URLs.
+        use_transactions = True
+        clean_model_instances = True
+
+    def __init__(self, municipality=None, **kwargs):
+        """`municipality`: the coordinator's municipality, or None for a superuser's import."""
+        super().__init__(**kwargs)
+        self.municipality = municipality
+        if municipality is not None:
+            self.fields["units"].widget.queryset = Organisation.objects.filter(
+                municipality=municipality
+            )
+
+    def get_queryset(self):
+        projects = Project.objects.all()
+        if self.municipality is not None:
+            projects = projects.filter(municipality=self.municipality)
+        return projects
+
+    # Import.
+
+    def import_row(self, row, instance_loader, **kwargs):
+        # One revision per row, so that reverting or recovering one project later never
+        # touches the others that came in the same file.
+        with reversion.create_revision():
+            user = kwargs.get("user")
+            if user is not None and user.is_authenticated:
+                reversion.set_user(user)
+            reversion.set_comment(
+                gettext("Imported from %(file)s.") % {"file": kwargs.get("file_name") or "-"}
+            )
+            return super().import_row(row, instance_loader, **kwargs)
+
+    def before_import_row(self, row, **kwargs):
+        for column, value in row.items():
+            row[column] = restore_neutralised(value)
+
+    def after_init_instance(self, instance, new, row, **kwargs):
+        if self.municipality is None:
+            return
+        slug = row.get("slug")
+        if new and slug and Project.objects.filter(slug=str(slug).strip()).exists():
+            raise ValidationError(
+                {"slug": gettext("“%(slug)s” is another municipality's project.") % {"slug": slug}}
+            )
+        instance.municipality = self.municipality
+
+    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
+        if self.municipality is not None and field.attribute == "municipality":
+            return  # a coordinator's projects are always their own municipality's
+        super().import_field(field, instance, row, is_m2m, **kwargs)
+
+    def import_instance(self, instance, row, **kwargs):
+        """Also check the ";"-joined columns now, so that an unknown code is reported with the
+        row's other errors instead of failing later while saving."""
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        for field in self.get_import_fields():
+            if isinstance(field.widget, widgets.ManyToManyWidget) and field.column_name in row:
+                try:
+                    field.clean(row)
+                except ValueError as error:
+                    errors[field.column_name] = [ValidationError(str(error))]
+        if errors:
+            raise ValidationError(errors)
+
+    # Export.
+
+    def export_field(self, field, instance, **kwargs):
+        return neutralise_formula(super().export_field(field, instance, **kwargs))

@@ -1,0 +1,94 @@
+"""Admin for reference data (countries, municipalities, funders, goals), units and coordinators.
+
+Reference data is read-only for coordinators (their group has the view permission only) but
+searchable, because the project form picks it through autocomplete. Units are
+municipality-owned and confined like projects.
+"""
+
+from django.contrib import admin
+from django.db.models import Q
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+from reversion.admin import VersionAdmin
+
+from projects.models import fold
+from registry.admin_confinement import MunicipalityConfinedAdmin
+from registry.models import Coordinator, Country, Funder, Goal, Municipality, Organisation
+from registry.two_factor import RegistryAdminSite
+
+# The default site gains two-factor sign-in and the enrolment page (django-otp recommends
+# switching the class of the default site, so every app's admin.register still lands on it).
+admin.site.__class__ = RegistryAdminSite
+
+
+@admin.register(Country)
+class CountryAdmin(VersionAdmin):
+    list_display = ["code", "name", "flag"]
+    search_fields = ["code"]  # names live in django-countries: see get_search_results
+
+    @admin.display(description=_("name"))
+    def name(self, country):
+        return country.name
+
+    @admin.display(description=_("flag"))
+    def flag(self, country):
+        return country.flag
+
+    def get_search_results(self, request, queryset, search_term):
+        """Match the code, or the name in any of the site's languages, ignoring accents
+        ("lettland", "Latvia" and "Latvija" all find LV)."""
+        term = fold(search_term.strip())
+        if not term:
+            return queryset, False
+        codes = set()
+        for language in ("sv", "en", "lv"):
+            with translation.override(language):
+                codes.update(code for code, name in countries if term in fold(str(name)))
+        return queryset.filter(Q(code__in=codes) | Q(code__iexact=term)), False
+
+
+@admin.register(Municipality)
+class MunicipalityAdmin(VersionAdmin):
+    list_display = ["name", "kind", "region", "country"]
+    list_filter = ["kind", "country"]
+    search_fields = ["name", "slug", "region"]
+    autocomplete_fields = ["country"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(MunicipalityConfinedAdmin):
+    list_display = ["name", "kind", "municipality"]
+    list_filter = ["kind"]
+    list_select_related = ["municipality"]
+    search_fields = ["name", "slug"]
+    autocomplete_fields = ["municipality"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Funder)
+class FunderAdmin(VersionAdmin):
+    list_display = ["name", "kind", "parent"]
+    list_filter = ["kind"]
+    list_select_related = ["parent"]
+    search_fields = ["name", "slug"]
+    autocomplete_fields = ["parent"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Goal)
+class GoalAdmin(VersionAdmin):
+    list_display = ["number", "name_sv", "name_en", "name_lv", "colour"]
+    search_fields = ["number__exact", "name_sv", "name_en", "name_lv"]
+
+
+@admin.register(Coordinator)
+class CoordinatorAdmin(admin.ModelAdmin):
+    """Superusers only (coordinators have no permission on it). The add_coordinator command
+    is the usual way in: it also sets the user's staff flag, group and password."""
+
+    list_display = ["user", "municipality"]
+    list_select_related = ["user", "municipality"]
+    search_fields = ["user__username", "municipality__name"]
+    autocomplete_fields = ["user", "municipality"]

@@ -1,0 +1,380 @@
+"""The one place that confines a coordinator to their own municipality in the admin.
+
+A coordinator (a staff user with a `registry.Coordinator` link) keeps the records their
+municipality owns and nothing else. Every admin of a municipality-owned model mixes in
+`MunicipalityConfinementMixin`, which narrows lists, searches, autocompletes, exports, object
+pages, history, revert and recover to the owner's rows, hides the owner field and fills it in
+on save. Reference data (countries, goals, funders, municipalities, networks) has plain admins
+and is read-only for coordinators by permission. Superusers see and edit everything; a staff
+user without a Coordinator link, and not a superuser, sees nothing municipality-owned.
+"""
+
+import contextvars
+
+import reversion
+from django.apps import apps
+from django.contrib.admin.exceptions import NotRegistered
+from django.contrib.admin.utils import unquote
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, PermissionDenied
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
+from reversion.admin import VersionAdmin
+from reversion.models import Version
+
+COORDINATORS_GROUP = "Coordinators"
+
+# How each municipality-owned model reaches the municipality that owns it. The admins, the
+# history checks and the Coordinators group's permissions all read this one table.
+OWNER_PATHS = {
+    "projects.project": "municipality",
+    "projects.event": "project__municipality",
+    "projects.contact": "municipality",
+    "projects.strategy": "municipality",
+    "projects.strategyitem": "strategy__municipality",
+    "registry.organisation": "municipality",
+    "networks.membership": "municipality",
+}
+# Reference data coordinators may look at and pick, but not change.
+REFERENCE_MODELS = (
+    "registry.country",
+    "registry.goal",
+    "registry.funder",
+    "registry.municipality",
+    "networks.network",
+)
+
+
+def coordinator_permissions():
+    """Every permission the Coordinators group needs, creating any that are missing (so the
+    group can be set up on a database whose permissions were never generated)."""
+    actions = ("view", "add", "change", "delete")
+    wanted = [(label, action) for label in OWNER_PATHS for action in actions]
+    wanted += [(label, "view") for label in REFERENCE_MODELS]
+    permissions = []
+    for label, action in wanted:
+        model = apps.get_model(label)
+        content_type = ContentType.objects.get_for_model(model)
+        permission, _ = Permission.objects.get_or_create(
+            content_type=content_type,
+            codename=f"{action}_{model._meta.model_name}",
+            defaults={"name": f"Can {action} {model._meta.verbose_name_raw}"},
+        )
+        permissions.append(permission)
+    return permissions
+
+
+def coordinators_group():
+    """The Coordinators group with exactly the permissions above; safe to call repeatedly."""
+    group, _ = Group.objects.get_or_create(name=COORDINATORS_GROUP)
+    group.permissions.set(coordinator_permissions())
+    return group
+
+
+def municipality_of(user):
+    """The municipality whose records `user` keeps, or None when they have no Coordinator link."""
+    try:
+        return user.coordinator.municipality
+    except (ObjectDoesNotExist, AttributeError):
+        return None
+
+
+def owner_id(obj, path):
+    """The primary key of the municipality owning `obj`, following `path` (e.g.
+    "project__municipality") through the object's relations; None when a link is empty."""
+    *hops, last = path.split("__")
+    for hop in hops:
+        obj = getattr(obj, hop, None)
+        if obj is None:
+            return None
+    return getattr(obj, type(obj)._meta.get_field(last).attname)
+
+
+def version_owner_id(version, revision):
+    """The municipality owning the object as it was stored in `version`. A related object that
+    the same revision also stores (a deleted project, for its events) is read from there."""
+    model = version._model
+    path = OWNER_PATHS.get(model._meta.label_lower)
+    if path is None:
+        return None
+    values = version.field_dict
+    while True:
+        first, _, rest = path.partition("__")
+        field = model._meta.get_field(first)
+        value = values.get(field.attname)
+        if not rest or value is None:
+            return value
+        model = field.related_model
+        sibling = revision.version_set.filter(
+            content_type=ContentType.objects.get_for_model(model), object_id=str(value)
+        ).first()
+        if sibling is None:
+            return model._default_manager.filter(pk=value).values_list(rest, flat=True).first()
+        values, path = sibling.field_dict, rest
+
+
+class MunicipalityConfinementMixin:
+    """Confines a ModelAdmin of a municipality-owned model to the coordinator's municipality.
+
+    Mix it in before `VersionAdmin` (and before import-export's mixins): it narrows the
+    queryset everything else starts from, and guards the views that do not (revert, recover).
+    """
+
+    @property
+    def owner_path(self):
+        return OWNER_PATHS[self.model._meta.label_lower]
+
+    @property
+    def owner_field(self):
+        """The owner field on the model itself, hidden from and filled in for coordinators."""
+        return None if "__" in self.owner_path else self.owner_path
+
+    # Who is confined to what.
+
+    def is_confined(self, request):
+        return not request.user.is_superuser
+
+    def confine(self, request, queryset):
+        """`queryset` narrowed to what the request's user may see."""
+        if not self.is_confined(request):
+            return queryset
+        municipality = municipality_of(request.user)
+        if municipality is None:
+            return queryset.none()
+        return queryset.filter(**{self.owner_path: municipality})
+
+    def owns(self, request, obj):
+        if not self.is_confined(request):
+            return True
+        municipality = municipality_of(request.user)
+        return municipality is not None and owner_id(obj, self.owner_path) == municipality.pk
+
+    # Lists, searches, autocomplete (which calls the target admin's get_queryset and
+    # get_search_results), exports and object pages.
+
+    def get_queryset(self, request):
+        return self.confine(request, super().get_queryset(request))
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        return self.confine(request, queryset), may_have_duplicates
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None and self.is_confined(request):
+            # Another municipality's record looks exactly like a missing one.
+            raise Http404
+        return obj
+
+    # Permissions: the model permission, and for a given object, that it is theirs.
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and (
+            not self.is_confined(request) or municipality_of(request.user) is not None
+        )
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and (
+            obj is None or self.owns(request, obj)
+        )
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (
+            obj is None or self.owns(request, obj)
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and (
+            obj is None or self.owns(request, obj)
+        )
+
+    # Forms: no owner field for coordinators, and only their own records to link to.
+
+    def get_exclude(self, request, obj=None):
+        exclude = super().get_exclude(request, obj)
+        if self.is_confined(request) and self.owner_field:
+            exclude = [*(exclude or ()), self.owner_field]
+        return exclude
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if self.is_confined(request):
+            fields = [name for name in fields if name != self.owner_field]
+        return fields
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if not self.is_confined(request) or not self.owner_field:
+            return fieldsets
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f != self.owner_field]})
+            for name, options in fieldsets
+        ]
+
+    def _confined_choices(self, db_field, request):
+        """The records a coordinator may link to through `db_field`, or None when the target
+        is reference data (any country, goal, funder or partner municipality will do)."""
+        if not self.is_confined(request):
+            return None
+        try:
+            target_admin = self.admin_site.get_model_admin(db_field.related_model)
+        except NotRegistered:
+            return None
+        if not isinstance(target_admin, MunicipalityConfinementMixin):
+            return None
+        return target_admin.confine(request, db_field.related_model._default_manager.all())
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        choices = self._confined_choices(db_field, request)
+        if choices is not None:
+            kwargs["queryset"] = choices
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        choices = self._confined_choices(db_field, request)
+        if choices is not None:
+            kwargs["queryset"] = choices
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if not self.is_confined(request):
+            return form
+        municipality = municipality_of(request.user)
+        if self.owner_field and municipality is not None:
+            form = self._owned_form(form, self.owner_field, municipality)
+        if obj is None:
+            return form
+        # A link a superuser made to another municipality's unit stays valid, so that saving
+        # the record does not silently drop it; the coordinator still cannot add such links.
+        for name, formfield in form.base_fields.items():
+            kept = self._linked_pks(obj, name)
+            if kept and getattr(formfield, "queryset", None) is not None:
+                model = formfield.queryset.model
+                formfield.queryset = model._default_manager.filter(
+                    Q(pk__in=formfield.queryset.values("pk")) | Q(pk__in=kept)
+                )
+        return form
+
+    @staticmethod
+    def _owned_form(form, owner_field, municipality):
+        """`form` with the hidden owner filled in before validation, so that a constraint
+        such as "one contact name per municipality" is a form error, not a database error."""
+
+        class OwnedForm(form):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                setattr(self.instance, owner_field, municipality)
+
+            def _get_validation_exclusions(self):
+                # Django skips fields that are not in the form; this one is set just above.
+                exclusions = super()._get_validation_exclusions()
+                exclusions.discard(owner_field)
+                return exclusions
+
+        OwnedForm.__name__ = form.__name__
+        return OwnedForm
+
+    def _linked_pks(self, obj, name):
+        try:
+            field = self.model._meta.get_field(name)
+        except FieldDoesNotExist:
+            return []
+        if not field.is_relation or field.related_model is None:
+            return []
+        if field.related_model._meta.label_lower not in OWNER_PATHS:
+            return []
+        if field.many_to_many:
+            return list(getattr(obj, name).values_list("pk", flat=True))
+        value = getattr(obj, field.attname, None)
+        return [] if value is None else [value]
+
+    def save_model(self, request, obj, form, change):
+        if self.is_confined(request):
+            municipality = municipality_of(request.user)
+            if municipality is None:
+                raise PermissionDenied
+            if self.owner_field:
+                setattr(obj, self.owner_field, municipality)
+            elif not self.owns(request, obj):
+                raise PermissionDenied
+        super().save_model(request, obj, form, change)
+
+    # Deleting keeps a last version, so "Recover deleted" works for records nobody ever
+    # edited in the admin (seeded ones have no history).
+
+    def delete_model(self, request, obj):
+        self._remember_before_delete(request, [obj])
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        self._remember_before_delete(request, list(queryset))
+        super().delete_queryset(request, queryset)
+
+    def _remember_before_delete(self, request, objects):
+        comment = gettext("Last version before deletion.")
+
+        def remember(obj):
+            with reversion.create_revision():
+                reversion.set_user(request.user)
+                reversion.set_comment(comment)
+                reversion.add_to_revision(obj)
+
+        for obj in objects:
+            # One revision per object, so recovering one never brings back the others. A fresh
+            # context because the bulk delete action runs inside the changelist's revision,
+            # which would only keep versions of rows that still exist when it closes.
+            contextvars.Context().run(remember, obj)
+
+    # History, revert and recover (django-reversion). Reverting restores a whole revision, so
+    # a coordinator may only revert or recover a revision whose every object is theirs.
+
+    def history_view(self, request, object_id, extra_context=None):
+        if self.is_confined(request):
+            self.get_object(request, unquote(object_id))
+        return super().history_view(request, object_id, extra_context)
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        if self.is_confined(request):
+            obj = self.get_object(request, unquote(object_id))
+            version = get_object_or_404(Version.objects.get_for_object(obj), pk=version_id)
+            self._check_revision(request, version.revision)
+        return super().revision_view(request, object_id, version_id, extra_context)
+
+    def recover_view(self, request, version_id, extra_context=None):
+        version = get_object_or_404(Version.objects.get_for_model(self.model), pk=version_id)
+        if self.is_confined(request):
+            self._check_revision(request, version.revision)
+        return super().recover_view(request, version_id, extra_context)
+
+    def recoverlist_view(self, request, extra_context=None):
+        if self.is_confined(request):
+            municipality = municipality_of(request.user)
+            deleted = (
+                Version.objects.get_deleted(self.model)
+                .select_related("revision")
+                .order_by(*self.get_version_ordering(request))
+            )
+            extra_context = {
+                **(extra_context or {}),
+                "deleted": [
+                    version
+                    for version in deleted
+                    if municipality is not None
+                    and version_owner_id(version, version.revision) == municipality.pk
+                ],
+            }
+        return super().recoverlist_view(request, extra_context)
+
+    def _check_revision(self, request, revision):
+        municipality = municipality_of(request.user)
+        for version in revision.version_set.all():
+            if municipality is None or version_owner_id(version, revision) != municipality.pk:
+                raise Http404
+
+
+class MunicipalityConfinedAdmin(MunicipalityConfinementMixin, VersionAdmin):
+    """A confined admin with history, revert and recover."""

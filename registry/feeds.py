@@ -1,0 +1,39 @@
+"""/feed/: an Atom feed of the newest published projects, with absolute links on the
+request's host."""
+
+from django.contrib.syndication.views import Feed
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext_lazy as _
+
+from .querysets import published_projects
+
+FEED_LENGTH = 20
+
+
+class NewestProjectsFeed(Feed):
+    feed_type = Atom1Feed
+    title = _("Newest projects in the registry of municipal international projects")
+    subtitle = _("Municipal international projects, most recently added first.")
+
+    def link(self):
+        return reverse("projects:list")
+
+    def items(self):
+        newest = published_projects().select_related("municipality").order_by("-created_at")
+        return newest[:FEED_LENGTH]
+
+    def item_title(self, project):
+        return project.title
+
+    def item_description(self, project):
+        return project.summary
+
+    def item_author_name(self, project):
+        return project.municipality.name
+
+    def item_pubdate(self, project):
+        return project.created_at
+
+    def item_updateddate(self, project):
+        return project.updated_at

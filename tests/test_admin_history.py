@@ -1,0 +1,162 @@
+"""Every change is in the history; a coordinator reverts and recovers only their own records."""
+
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+from reversion.models import Version
+
+from projects.models import Event, Project
+from tests.admin_helpers import (
+    MODEL_BACKEND,
+    CoordinatorsTestCase,
+    changeform_data,
+    make_versioned_project,
+)
+from tests.factories import make_event, make_project
+
+
+def deleted_project_versions():
+    return Version.objects.get_deleted(Project)
+
+
+class HistoryAndRevertTests(CoordinatorsTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.project = make_versioned_project(title="Old title", municipality=cls.kalix)
+
+    def rename(self, title):
+        url = reverse("admin:projects_project_change", args=[self.project.pk])
+        data = changeform_data(self.client.get(url))
+        data["title"] = title
+        data["organisations"] = [self.kalix_school.pk]
+        self.assertEqual(self.client.post(url, data).status_code, 302)
+
+    def test_a_change_is_recorded_with_who_made_it_and_what_changed(self):
+        self.sign_in(self.kalix_user)
+        self.rename("New title")
+        latest = Version.objects.get_for_object(self.project).first()
+        self.assertEqual(latest.revision.user, self.kalix_user)
+        self.assertEqual(latest.field_dict["title"], "New title")
+        self.assertEqual(latest.field_dict["organisations"], [self.kalix_school.pk])
+        url = reverse("admin:projects_project_history", args=[self.project.pk])
+        response = self.client.get(url)
+        self.assertContains(response, "kalix-coordinator")
+        self.assertContains(response, "Changed Title and Units and organisations.")
+
+    def test_publishing_from_the_list_is_recorded_too(self):
+        self.sign_in(self.kalix_user)
+        self.client.post(
+            reverse("admin:projects_project_changelist"),
+            {"action": "unpublish", "_selected_action": [self.project.pk]},
+        )
+        latest = Version.objects.get_for_object(self.project).first()
+        self.assertEqual(latest.revision.user, self.kalix_user)
+        self.assertEqual(latest.field_dict["publication"], Project.Publication.DRAFT)
+        self.assertEqual(latest.revision.get_comment(), "Changed Publication.")
+
+    def test_reverting_restores_the_old_title(self):
+        self.sign_in(self.kalix_user)
+        self.rename("New title")
+        first = Version.objects.get_for_object(self.project).last()
+        url = reverse("admin:projects_project_revision", args=[self.project.pk, first.pk])
+        page = self.client.get(url)
+        self.assertContains(page, "Old title")
+        self.project.refresh_from_db()
+        self.assertEqual(self.project.title, "New title")  # looking changes nothing
+        self.assertEqual(self.client.post(url, changeform_data(page)).status_code, 302)
+        self.project.refresh_from_db()
+        self.assertEqual(self.project.title, "Old title")
+        self.assertEqual(list(self.project.organisations.all()), [])
+
+    def test_another_municipalitys_coordinator_can_neither_see_nor_revert_the_history(self):
+        first = Version.objects.get_for_object(self.project).last()
+        self.sign_in(self.norrkoping_user)
+        history = reverse("admin:projects_project_history", args=[self.project.pk])
+        revision = reverse("admin:projects_project_revision", args=[self.project.pk, first.pk])
+        self.assertEqual(self.client.get(history).status_code, 404)
+        self.assertEqual(self.client.get(revision).status_code, 404)
+        self.assertEqual(self.client.post(revision, {"title": "Hijacked"}).status_code, 404)
+        self.project.refresh_from_db()
+        self.assertEqual(self.project.title, "Old title")
+
+    def test_a_revision_that_also_holds_another_municipalitys_project_cannot_be_reverted(self):
+        other = make_versioned_project(title="Norrköping", municipality=self.norrkoping)
+        root = get_user_model().objects.create_superuser("root", password="x" * 12)
+        self.client.force_login(root, backend=MODEL_BACKEND)
+        self.client.post(
+            reverse("admin:projects_project_changelist"),
+            {"action": "unpublish", "_selected_action": [self.project.pk, other.pk]},
+        )
+        shared = Version.objects.get_for_object(self.project).first()
+        self.assertEqual(shared.revision.version_set.count(), 2)
+        self.sign_in(self.kalix_user)
+        url = reverse("admin:projects_project_revision", args=[self.project.pk, shared.pk])
+        self.assertEqual(self.client.get(url).status_code, 404)
+
+
+class RecoverTests(CoordinatorsTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        # Made outside the admin, like seeded records: no history before the deletion.
+        cls.kalix_project = make_project(
+            title="Kalix bridges", municipality=cls.kalix, organisations=[cls.kalix_school]
+        )
+        make_event(cls.kalix_project, title="Bridge opening", date_note="spring 2020")
+        cls.norrkoping_project = make_project(
+            title="Norrköping canals", municipality=cls.norrkoping
+        )
+
+    def delete(self, project):
+        url = reverse("admin:projects_project_delete", args=[project.pk])
+        response = self.client.post(url, {"post": "yes"}, follow=True)
+        self.assertContains(response, "was deleted successfully")
+        self.assertFalse(Project.objects.filter(pk=project.pk).exists())
+
+    def test_a_deleted_project_is_recovered_with_its_events_and_units(self):
+        self.sign_in(self.kalix_user)
+        self.delete(self.kalix_project)
+        listing = self.client.get(reverse("admin:projects_project_recoverlist"))
+        self.assertContains(listing, "Kalix bridges")
+        version = deleted_project_versions().get(object_id=str(self.kalix_project.pk))
+        url = reverse("admin:projects_project_recover", args=[version.pk])
+        page = self.client.get(url)
+        self.assertContains(page, "Kalix bridges")
+        self.assertEqual(self.client.post(url, changeform_data(page)).status_code, 302)
+        project = Project.objects.get(pk=self.kalix_project.pk)
+        self.assertEqual(list(project.organisations.all()), [self.kalix_school])
+        self.assertEqual([event.title for event in project.events.all()], ["Bridge opening"])
+
+    def test_another_municipalitys_deleted_project_is_neither_listed_nor_recoverable(self):
+        self.sign_in(self.norrkoping_user)
+        self.delete(self.norrkoping_project)
+        version = deleted_project_versions().get(object_id=str(self.norrkoping_project.pk))
+
+        self.sign_in(self.kalix_user)
+        listing = self.client.get(reverse("admin:projects_project_recoverlist"))
+        self.assertEqual(listing.context["deleted"], [])
+        self.assertNotContains(listing, "Norrköping canals")
+        url = reverse("admin:projects_project_recover", args=[version.pk])
+        self.assertEqual(self.client.get(url).status_code, 404)
+        self.assertEqual(self.client.post(url, {"title": "Norrköping canals"}).status_code, 404)
+        self.assertFalse(Project.objects.filter(pk=self.norrkoping_project.pk).exists())
+
+    def test_projects_deleted_together_are_recovered_one_at_a_time(self):
+        second = make_project(title="Kalix ferries", municipality=self.kalix)
+        self.sign_in(self.kalix_user)
+        response = self.client.post(
+            reverse("admin:projects_project_changelist"),
+            {
+                "action": "delete_selected",
+                "_selected_action": [self.kalix_project.pk, second.pk],
+                "post": "yes",
+            },
+        )
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(Project.objects.filter(municipality=self.kalix).count(), 0)
+        version = deleted_project_versions().get(object_id=str(second.pk))
+        url = reverse("admin:projects_project_recover", args=[version.pk])
+        self.client.post(url, changeform_data(self.client.get(url)))
+        recovered = Project.objects.filter(municipality=self.kalix)
+        self.assertEqual([project.title for project in recovered], ["Kalix ferries"])
+        self.assertFalse(Event.objects.filter(title="Bridge opening").exists())

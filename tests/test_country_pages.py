@@ -1,0 +1,231 @@
+"""/countries/ (the world map and its table) and /countries/<iso2>/, from published
+projects only."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from projects.models import Project
+from registry.templatetags.world_map import map_data, step_of
+from tests.factories import make_municipality, make_project
+
+pytestmark = pytest.mark.django_db
+
+VENDOR = Path(__file__).resolve().parent.parent / "static" / "vendor" / "svg-maps-world"
+COUNTRY_LIST_QUERIES = 1
+# Nine, and a tenth (COUNT) once a country has more projects than its page shows.
+COUNTRY_DETAIL_QUERIES = 10
+
+
+@pytest.fixture
+def english(client, settings):
+    """A client reading the site in English, whose words are the templates' own."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
+def map_links(content):
+    """{href: title} of every link inside the page's SVG map."""
+    start = content.index('<svg class="world-map__svg"')
+    svg = content[start : content.index("</svg>", start)]
+    link = r'<a href="([^"]+)"><title>([^<]+)</title>'
+    return dict(re.findall(link, svg))
+
+
+def table_rows(content):
+    """[(href, projects, partner municipalities)] of the countries table."""
+    table = content[content.index("<tbody>") : content.index("</tbody>")]
+    return re.findall(
+        r'<a href="([^"]+)">[^<]+</a></th>\s*<td class="numeric">(\d+)</td>\s*'
+        r'<td class="numeric">(\d+)</td>',
+        table,
+    )
+
+
+def test_the_map_links_every_partner_country_with_a_title_naming_it_and_its_count(english):
+    make_project(countries=["KE", "UG"])
+    make_project(countries=["KE"])
+    make_project(countries=["IN"], publication=Project.Publication.DRAFT)
+
+    content = english.get("/countries/").content.decode()
+
+    assert content.count("<h1") == 1
+    assert map_links(content) == {
+        "/countries/ke/": "Kenya: 2 projects",
+        "/countries/ug/": "Uganda: 1 project",
+    }
+
+
+def test_the_table_beside_the_map_gives_the_same_numbers_and_partner_municipalities(english):
+    masaka = make_municipality("masaka", name="Masaka", country_code="UG")
+    make_project(countries=["KE", "UG"], partner_municipalities=[masaka])
+    make_project(countries=["KE"])
+    make_project(countries=["UG"], partner_municipalities=[masaka])
+
+    content = english.get("/countries/").content.decode()
+
+    rows = table_rows(content)
+    assert rows == [("/countries/ke/", "2", "0"), ("/countries/ug/", "2", "1")]
+    for href, count, _partners in rows:
+        assert map_links(content)[href].endswith(f": {count} projects")
+    assert "🇰🇪" in content and "🇺🇬" in content
+
+
+def test_countries_are_shaded_in_steps_that_the_legend_explains(english):
+    make_project(countries=["KE"])
+    for _ in range(8):
+        make_project(countries=["UG"])
+
+    content = english.get("/countries/").content.decode()
+
+    assert [step_of(count) for count in (0, 1, 2, 3, 4, 7, 8, 50)] == [0, 1, 2, 2, 3, 3, 4, 4]
+    shape = '<path class="world-map__shape world-map__shape--'
+    assert f'href="/countries/ke/"><title>Kenya: 1 project</title>{shape}1"' in content
+    assert f'href="/countries/ug/"><title>Uganda: 8 projects</title>{shape}4"' in content
+    for label in ("no projects", "1 project", "2–3 projects", "4–7 projects", "8 or more projects"):
+        assert f"</span>{label}</li>" in content
+    assert "CC BY 4.0" in content
+
+
+@pytest.mark.parametrize("language, kenya", [("sv", "Kenya"), ("en", "Kenya"), ("lv", "Kenija")])
+def test_country_names_follow_the_active_language(client, settings, language, kenya):
+    make_project(countries=["KE", "LV"])
+    latvia = {"sv": "Lettland", "en": "Latvia", "lv": "Latvija"}[language]
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+
+    listing = client.get("/countries/").content.decode()
+    detail = client.get("/countries/lv/").content.decode()
+
+    assert f'<html lang="{language}">' in listing
+    assert f'<a href="/countries/ke/">{kenya}</a>' in listing
+    assert f"<title>{latvia}: 1 " in listing
+    assert f"{latvia}</h1>" in detail
+    assert detail.count("<h1") == 1
+
+
+def test_a_country_page_shows_its_flag_name_projects_and_partner_municipalities(english):
+    kalix = make_municipality("kalix", name="Kalix")
+    masaka = make_municipality("masaka", name="Masaka", country_code="UG")
+    make_project(title="Waste and democracy", municipality=kalix, countries=["UG"],
+                 partner_municipalities=[masaka])
+    make_project(title="Elsewhere", countries=["KE"])
+
+    response = english.get("/countries/ug/")
+    content = response.content.decode()
+
+    assert '<span class="flag" aria-hidden="true">🇺🇬</span> Uganda</h1>' in content
+    assert "Waste and democracy" in content
+    assert "Elsewhere" not in content
+    assert '<a href="/municipalities/masaka/">Masaka</a>: 1 project' in content
+    assert 'href="/projects/?municipality=kalix&amp;country=ug">1 project</a>' in content
+    assert 'href="/projects/?country=ug"' in content
+
+
+def test_an_upper_case_code_moves_permanently_to_the_lower_case_address(client):
+    response = client.get("/countries/UG/")
+
+    assert response.status_code == 301
+    assert response["Location"] == "/countries/ug/"
+    assert client.get("/countries/Ug/")["Location"] == "/countries/ug/"
+
+
+@pytest.mark.parametrize("code", ["zz", "xk", "ZZ"])
+def test_a_code_that_is_not_a_country_is_not_found(client, code):
+    assert client.get(f"/countries/{code}/", follow=True).status_code == 404
+
+
+def test_addresses_that_are_not_two_letters_are_not_found(client):
+    assert client.get("/countries/uga/").status_code == 404
+    assert client.get("/countries/1a/").status_code == 404
+
+
+def test_a_real_country_without_projects_says_honestly_that_there_are_none_yet(english):
+    make_project(countries=["AQ"], publication=Project.Publication.DRAFT, title="Ice draft")
+
+    response = english.get("/countries/aq/")
+    content = response.content.decode()
+
+    assert response.status_code == 200
+    assert "Antarctica</h1>" in content
+    assert "No projects yet" in content
+    assert "Ice draft" not in content
+
+
+def test_drafts_are_neither_mapped_nor_tabled_nor_listed(english):
+    make_project(countries=["KE"], title="Public")
+    make_project(countries=["KE", "IN"], title="Hidden draft",
+                 publication=Project.Publication.DRAFT)
+
+    listing = english.get("/countries/").content.decode()
+    detail = english.get("/countries/ke/")
+
+    assert map_links(listing) == {"/countries/ke/": "Kenya: 1 project"}
+    assert table_rows(listing) == [("/countries/ke/", "1", "0")]
+    assert "Hidden draft" not in detail.content.decode()
+    assert detail.context["section"]["total"] == 1
+
+
+def test_the_vendored_map_is_the_licensed_package_data_read_once():
+    licence = (VENDOR / "LICENSE.md").read_text(encoding="utf-8")
+    readme = (VENDOR / "README.md").read_text(encoding="utf-8")
+    original = json.loads((VENDOR / "world.json").read_text(encoding="utf-8"))
+
+    assert "Attribution 4.0 International" in licence
+    assert "@svg-maps/world" in readme and "2.0.0" in readme
+    assert map_data() is map_data()
+    assert [loc["id"] for loc in map_data()["locations"]] == [
+        loc["id"] for loc in original["locations"]
+    ]
+    assert all(location["path"] for location in map_data()["locations"])
+    assert {"ke", "ug", "se", "lv", "va"} <= {loc["id"] for loc in map_data()["locations"]}
+
+
+def test_the_map_zooms_to_the_partner_countries_but_shows_the_world_when_there_are_none(
+    client,
+):
+    assert 'viewBox="0 0 1010 666"' not in client.get("/countries/").content.decode()
+    make_project(countries=["KE"])
+    make_project(countries=["LV"])
+
+    home = client.get("/").content.decode()
+
+    view_box = re.search(r'<svg class="world-map__svg" viewBox="([^"]+)"', home).group(1)
+    x, y, width, height = (float(n) for n in view_box.split())
+    assert 0 <= x and 0 <= y and x + width <= 1010.1 and y + height <= 666.1
+    assert width < 1010 and round(width / height, 2) == round(1010 / 666, 2)
+
+
+@pytest.mark.parametrize("rows", [3, 30])
+def test_country_pages_run_the_same_queries_for_3_or_30_projects(
+    client, django_assert_max_num_queries, rows
+):
+    masaka = make_municipality("masaka", country_code="UG")
+    for row in range(rows):
+        make_project(
+            countries=["UG", "KE", "IN"][: row % 3 + 1],
+            partner_municipalities=[masaka, make_municipality(country_code="KE")],
+            goals=[row % 17 + 1],
+        )
+
+    with django_assert_max_num_queries(COUNTRY_LIST_QUERIES):
+        client.get("/countries/")
+    with django_assert_max_num_queries(COUNTRY_DETAIL_QUERIES):
+        response = client.get("/countries/ug/")
+    assert response.context["section"]["total"] == rows
+
+
+@pytest.mark.parametrize(
+    "language, expected",
+    [("sv", ["Kenya", "Uganda", "Österrike"]), ("en", ["Austria", "Kenya", "Uganda"])],
+)
+def test_the_table_is_in_the_alphabetical_order_of_the_active_language(
+    client, settings, language, expected
+):
+    make_project(countries=["UG", "AT", "KE"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+
+    countries = client.get("/countries/").context["countries"]
+
+    assert [str(country.name) for country in countries] == expected

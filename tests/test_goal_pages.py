@@ -1,0 +1,180 @@
+"""/goals/ and /goals/<n>/: the 17 goals in their official colours with legible text, and
+each goal's projects, partner countries and municipalities, from published projects only."""
+
+import pytest
+
+from projects.models import Project
+from registry.models import Goal
+from tests.factories import GOAL_COLOURS, make_goal, make_municipality, make_project
+
+pytestmark = pytest.mark.django_db
+
+GOAL_LIST_QUERIES = 1
+# Nine, and a tenth (COUNT) once a goal has more projects than its page shows.
+GOAL_DETAIL_QUERIES = 10
+
+
+@pytest.fixture
+def english(client, settings):
+    """A client reading the site in English, whose words are the templates' own."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
+def contrast_ratio(first, second):
+    """WCAG 2.1 contrast ratio of two #RRGGBB colours (computed here, independently)."""
+
+    def luminance(colour):
+        def linear(value):
+            value /= 255
+            return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
+
+        red, green, blue = (linear(int(colour[i : i + 2], 16)) for i in (1, 3, 5))
+        return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+    lighter, darker = sorted((luminance(first), luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+@pytest.mark.parametrize("number, colour", sorted(GOAL_COLOURS.items()))
+def test_each_official_goal_colour_gets_text_with_at_least_4_5_to_1_contrast(number, colour):
+    goal = Goal(number=number, colour=colour)
+
+    assert contrast_ratio(goal.text_colour, colour) >= 4.5
+
+
+def test_the_goal_list_shows_the_17_goals_with_numbers_names_colours_and_counts(client):
+    for number in range(1, 18):
+        make_goal(number)
+    make_project(goals=[4])
+    make_project(goals=[4, 5])
+
+    response = client.get("/goals/")
+    content = response.content.decode()
+
+    assert content.count("<h1") == 1
+    assert [goal.project_count for goal in response.context["goals"]] == [
+        0, 0, 0, 2, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    ]
+    for number, colour in GOAL_COLOURS.items():
+        assert f'href="/goals/{number}/"' in content
+        assert f'<span class="goal-tile__name">Mål {number}</span>' in content
+        assert f'fill="{colour}"' in content
+        assert f"Beskrivning {number}</p>" in content
+    assert '<span class="goal-tile__name">Mål 4</span> <span class="goal-tile__count">(2' in content
+
+
+def test_goal_text_is_black_or_white_by_class_never_an_inline_style(client):
+    make_goal(7)  # yellow: black text
+    make_goal(17)  # dark blue: white text
+
+    content = client.get("/goals/").content.decode()
+
+    assert 'class="goal-tile goal-tile--dark"' in content
+    assert 'class="goal-tile goal-tile--light"' in content
+    assert "style=" not in content
+
+
+@pytest.mark.parametrize(
+    "language, name, description",
+    [("sv", "Mål 4", "Beskrivning 4"), ("en", "Goal 4", "Description 4"),
+     ("lv", "Mērķis 4", "Apraksts 4")],
+)
+def test_goal_pages_name_and_describe_goals_in_the_active_language(
+    client, settings, language, name, description
+):
+    make_goal(4)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+
+    listing = client.get("/goals/").content.decode()
+    detail = client.get("/goals/4/").content.decode()
+
+    for content in (listing, detail):
+        assert f'<html lang="{language}">' in content
+        assert name in content
+        assert description in content
+    assert detail.count("<h1") == 1
+
+
+def test_a_goal_page_shows_its_projects_countries_and_municipalities_with_counts(english):
+    make_goal(4)
+    kalix = make_municipality("kalix", name="Kalix")
+    masaka = make_municipality("masaka", name="Masaka", country_code="UG")
+    umea = make_municipality("umea", name="Umeå")
+    make_project(title="Waste and democracy", municipality=kalix,
+                 partner_municipalities=[masaka], countries=["UG"], goals=[4])
+    make_project(title="Teachers' exchange", municipality=kalix, countries=["UG", "KE"],
+                 goals=[4])
+    make_project(title="Unrelated", municipality=umea, countries=["IN"], goals=[5])
+
+    response = english.get("/goals/4/")
+    content = response.content.decode()
+
+    assert "Waste and democracy" in content and "Teachers&#x27; exchange" in content
+    assert "Unrelated" not in content
+    assert [(c.code, c.project_count) for c in response.context["countries"]] == [
+        ("UG", 2), ("KE", 1),
+    ]
+    assert 'href="/projects/?goal=4&amp;country=ug">2 projects</a>' in content
+    assert [(m.slug, m.involvement_count) for m in response.context["municipalities"]] == [
+        ("kalix", 2), ("masaka", 1),
+    ]
+    assert 'href="/municipalities/kalix/">Kalix</a>' in content
+    assert 'href="/projects/?goal=4"' in content
+    assert 'href="/countries/in/"' not in content
+
+
+def test_a_goal_page_neither_lists_nor_counts_drafts(client):
+    make_goal(4)
+    kalix = make_municipality("kalix")
+    make_project(title="Published work", municipality=kalix, countries=["UG"], goals=[4])
+    make_project(title="Draft work", countries=["KE"], goals=[4],
+                 publication=Project.Publication.DRAFT)
+
+    response = client.get("/goals/4/")
+    content = response.content.decode()
+
+    assert "Published work" in content
+    assert "Draft work" not in content
+    assert response.context["section"]["total"] == 1
+    assert [c.code for c in response.context["countries"]] == ["UG"]
+    assert [m.slug for m in response.context["municipalities"]] == ["kalix"]
+    listing = client.get("/goals/")
+    assert next(g for g in listing.context["goals"] if g.number == 4).project_count == 1
+
+
+def test_a_goal_without_projects_says_so(client):
+    make_goal(14)
+
+    content = client.get("/goals/14/").content.decode()
+
+    assert "Mål 14" in content
+    assert 'class="empty"' in content
+
+
+@pytest.mark.parametrize("number", [0, 18, 99])
+def test_a_goal_number_outside_1_to_17_is_not_found(client, number):
+    for goal in range(1, 18):
+        make_goal(goal)
+
+    assert client.get(f"/goals/{number}/").status_code == 404
+
+
+@pytest.mark.parametrize("rows", [3, 30])
+def test_goal_pages_run_the_same_queries_for_3_or_30_projects(
+    client, django_assert_max_num_queries, rows
+):
+    for number in range(1, 18):
+        make_goal(number)
+    for row in range(rows):
+        make_project(
+            goals=[4, row % 17 + 1],
+            countries=["KE", "UG"][: row % 2 + 1],
+            partner_municipalities=[make_municipality()],
+        )
+
+    with django_assert_max_num_queries(GOAL_LIST_QUERIES):
+        client.get("/goals/")
+    with django_assert_max_num_queries(GOAL_DETAIL_QUERIES):
+        response = client.get("/goals/4/")
+    assert response.context["section"]["total"] == rows

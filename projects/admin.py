@@ -92,6 +92,7 @@ class ProjectAdmin(
     ]
     list_select_related = ["municipality"]
     search_fields = ["title", "summary", "organisations__name"]
+    search_help_text = _("Searches titles, summaries, descriptions, units and municipalities.")
     autocomplete_fields = [
         "municipality",
         "organisations",
@@ -140,6 +141,12 @@ class ProjectAdmin(
     show_change_form_export = False
     import_template_name = "admin/projects/project/import.html"
 
+
+    def get_search_results(self, request, queryset, search_term):
+        # The public search's folded text, so "rezekne" finds "Rēzekne" here too.
+        if not search_term.strip():
+            return super().get_search_results(request, queryset, search_term)
+        return self.confine(request, queryset.search(search_term)), False
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("organisations")
 

@@ -53,6 +53,13 @@ class ProjectListTests(CoordinatorsTestCase):
         response = self.client.get(reverse("admin:projects_project_changelist"), {"q": "school"})
         self.assertEqual(list(response.context["cl"].result_list), [self.kalix_project])
 
+    def test_a_search_ignores_case_and_accents_like_the_public_search(self):
+        make_project(title="Partnerskap med Rēzekne", municipality=self.kalix, slug="rezekne")
+        make_project(title="Rēzekne igen", municipality=self.norrkoping, slug="rezekne-2")
+        self.sign_in(self.kalix_user)
+        response = self.client.get(reverse("admin:projects_project_changelist"), {"q": "REZEKNE"})
+        self.assertEqual([p.slug for p in response.context["cl"].result_list], ["rezekne"])
+
     def test_the_list_shows_units_years_status_and_publication(self):
         Project.objects.filter(pk=self.kalix_project.pk).update(start_year=2019, end_year=2021)
         self.sign_in(self.kalix_user)

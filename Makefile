@@ -20,7 +20,7 @@ run: $(INSTALLED)
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py seed
 	$(PY) manage.py collectstatic --no-input --verbosity 0
-	$(VENV)/bin/gunicorn registry.wsgi:application --bind 127.0.0.1:$(PORT) --access-logfile - --workers 2
+	$(VENV)/bin/gunicorn registry.wsgi:application --bind 127.0.0.1:$(PORT) --access-logfile - --workers 2 --no-control-socket
 
 test: $(INSTALLED)
 	$(VENV)/bin/pytest

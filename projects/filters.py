@@ -186,6 +186,8 @@ class ProjectFilter(django_filters.FilterSet):
         label=_("Type"),
         choices=Project.Type.choices,
         field_name="type",
+        # A plain column: DISTINCT would only make the database sort the wide rows.
+        distinct=False,
         widget=RepeatableChoiceWidget,
     )
     active_in = YearsFilter(label=_("Active in year"), method="filter_active_in")
@@ -227,7 +229,10 @@ class ProjectFilter(django_filters.FilterSet):
     def qs(self):
         queryset = super().qs
         chosen = self.is_bound and self.is_valid() and self.form.cleaned_data.get("sort")
-        return queryset if chosen else queryset.order_by(*SORT_ORDERS[DEFAULT_SORT])
+        # A search without a chosen sort keeps its relevance order (PostgreSQL ranks it).
+        if chosen or "search_rank" in queryset.query.annotations:
+            return queryset
+        return queryset.order_by(*SORT_ORDERS[DEFAULT_SORT])
 
     def filter_q(self, queryset, name, value):
         return queryset.search(value)

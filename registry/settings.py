@@ -4,11 +4,14 @@ Every value has a default that lets a fresh clone run `make run` on SQLite over 
 a production deployment differs only by environment variables (see README "Deploying").
 """
 
+import base64
+import hashlib
 import os
 import secrets
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_HASHES
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -55,6 +58,7 @@ INSTALLED_APPS = [
     "import_export",
     "reversion",
     "axes",
+    "csp",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "registry",
@@ -65,6 +69,14 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Decides, before anything touches the database, whether this request may read from the
+    # replica (see registry/db_router.py).
+    "registry.middleware.DatabaseRoutingMiddleware",
+    # Above every middleware that changes the body, so the ETag is computed from the final page.
+    "registry.middleware.ConditionalGetMiddleware",
+    # Above the session and CSRF middleware, so it sees the cookies they set.
+    "registry.middleware.PublicCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -74,6 +86,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Last, so that its process_exception sees a view's database error first.
+    "registry.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "registry.urls"
@@ -95,13 +109,30 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
-        conn_health_checks=True,
+
+
+def database(url):
+    config = dj_database_url.parse(
+        url, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")), conn_health_checks=True
     )
+    if config["ENGINE"] == "django.db.backends.postgresql":
+        # Fail fast when the server is unreachable: the site answers 503 within seconds instead
+        # of holding a worker until gunicorn's timeout (libpq's default is to wait forever).
+        config.setdefault("OPTIONS", {}).setdefault(
+            "connect_timeout", int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5"))
+        )
+    return config
+
+
+DATABASES = {
+    "default": database(os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
 }
+if os.environ.get("DATABASE_REPLICA_URL"):
+    # A streaming replica of the primary for public reads; tests use the primary in its place.
+    DATABASES["replica"] = database(os.environ["DATABASE_REPLICA_URL"])
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+# Inert without a replica: every query then goes to "default" as usual.
+DATABASE_ROUTERS = ["registry.db_router.PrimaryReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -146,7 +177,21 @@ AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "0.25"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# A translated page saying how long to wait, instead of axes' bare "Account locked" text.
+AXES_LOCKOUT_CALLABLE = "registry.two_factor.lockout_response"
+# Staff sign in to the admin with a password and a code from an authenticator app (TOTP,
+# django-otp); see registry/two_factor.py. Off by default so a fresh clone signs in with a password.
 REQUIRE_2FA = env_bool("REQUIRE_2FA", False)
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Municipal international projects")
+
+# Project import and export in the admin (django-import-export): all-or-nothing imports,
+# importing needs the "add" permission and exporting the "view" permission. Formula cells
+# are neutralised by projects/resources.py, which covers more than the library's
+# IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT (that one strips a leading "=" only).
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
 
 # HTTPS-only settings, switched on by the production environment (HTTPS=1) so that
 # `make run` keeps working over plain HTTP on loopback, admin login included.
@@ -164,9 +209,44 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 
+
+def csp_hash(source):
+    digest = base64.b64encode(hashlib.sha256(source.encode()).digest()).decode()
+    return f"'sha256-{digest}'"
+
+
+# Content-Security-Policy (django-csp 4): scripts and styles from our own origin only, never
+# inline. The admin ships three small inline snippets; each is allowed by its hash alone, and
+# tests/test_deploy_settings.py recomputes the hashes from the installed templates.
+ADMIN_INLINE_STYLE = "\n      #changelist table thead th:first-child {width: inherit}\n    "
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        # django-import-export's export form: the "select all" checkbox handler.
+        "script-src-attr": [UNSAFE_HASHES, csp_hash("onSelectToggleChange(event)")],
+        # Django admin's change list without actions sets one column width inline.
+        "style-src": [SELF, csp_hash(ADMIN_INLINE_STYLE)],
+        "style-src-attr": [
+            UNSAFE_HASHES, csp_hash("padding: 0;"), csp_hash("font-weight: bold;")
+        ],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "upgrade-insecure-requests": HTTPS,
+    },
+}
+
+# Anonymous visitors' copies of public pages may be reused for this long by browsers and
+# proxies (registry/middleware.py); logged-in users and the admin always get a fresh page.
+PUBLIC_CACHE_SECONDS = int(os.environ.get("PUBLIC_CACHE_SECONDS", "60"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+ACCESSIBILITY_CONTACT_EMAIL = os.environ.get("ACCESSIBILITY_CONTACT_EMAIL", "")

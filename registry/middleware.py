@@ -1,0 +1,165 @@
+"""Site-wide request handling: database routing, HTTP caching, and a calm answer when the
+database is away."""
+
+import hashlib
+import logging
+import re
+
+from django.conf import settings
+from django.db import DatabaseError, InterfaceError, OperationalError
+from django.db.models import Max
+from django.http import HttpResponse
+from django.middleware import http
+from django.utils.cache import patch_cache_control, patch_vary_headers, quote_etag
+from django.utils.deprecation import MiddlewareMixin
+from django.utils.http import http_date
+
+from registry import db_router
+
+logger = logging.getLogger(__name__)
+
+SAFE_METHODS = {"GET", "HEAD"}
+ADMIN_PREFIX = "/admin/"
+
+
+def is_public_read(request):
+    """A GET or HEAD outside the admin: it changes nothing and shows only public data."""
+    return request.method in SAFE_METHODS and not request.path_info.startswith(ADMIN_PREFIX)
+
+
+class DatabaseRoutingMiddleware:
+    """Lets the database router send this request's reads to the replica when it is a public
+    read by a visitor without a session; everything else (writes, the admin, coordinators
+    looking at the public pages just after an edit, management commands) uses the primary."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        anonymous = settings.SESSION_COOKIE_NAME not in request.COOKIES
+        public = anonymous and is_public_read(request)
+        token = db_router.public_read.set(public)
+        try:
+            response = self.get_response(request)
+        finally:
+            db_router.public_read.reset(token)
+        if public and response.streaming and not getattr(response, "is_async", False):
+            # A streamed export reads its rows after this method has returned.
+            response.streaming_content = self.public_reads(response.streaming_content)
+        return response
+
+    @staticmethod
+    def public_reads(chunks):
+        chunks = iter(chunks)
+        while True:
+            token = db_router.public_read.set(True)
+            try:
+                chunk = next(chunks, None)
+            finally:
+                db_router.public_read.reset(token)
+            if chunk is None:
+                return
+            yield chunk
+
+
+# The masked CSRF token differs on every response (Django re-masks it each time), so a page
+# with the language switcher would never get the same ETag twice. The ETag is computed with
+# the token blanked and the unmasked secret added instead: the same page for the same visitor
+# keeps its ETag, and a visitor whose secret changed (at login) gets the page again.
+CSRF_INPUT = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
+
+
+class ConditionalGetMiddleware(http.ConditionalGetMiddleware):
+    """Django's ConditionalGetMiddleware (ETag from the content, 304 when it matches), with
+    an ETag that ignores the per-response CSRF mask."""
+
+    def process_response(self, request, response):
+        if (
+            request.method == "GET"
+            and not response.streaming
+            and response.content
+            and self.needs_etag(response)
+            and not response.has_header("ETag")
+        ):
+            digest = hashlib.md5(usedforsecurity=False)
+            digest.update(CSRF_INPUT.sub(rb"\1\2", response.content))
+            digest.update(request.META.get("CSRF_COOKIE", "").encode())
+            response.headers["ETag"] = quote_etag(digest.hexdigest())
+        return super().process_response(request, response)
+
+
+class PublicCacheMiddleware(MiddlewareMixin):
+    """Lets anonymous visitors' browsers (and proxies, where safe) keep public pages for a
+    minute; coordinators and the admin always get a fresh page.
+
+    - A visitor with a session cookie (a coordinator) gets `private, no-cache`: an edit is
+      visible to them at once, and the ETag still saves the download when nothing changed.
+    - A response that sets a cookie gets `private, max-age=60`: a shared cache must never hand
+      one visitor's cookie to another. Every page with the language switcher's CSRF token is
+      such a response (Django renews the CSRF cookie whenever the token is used).
+    - Anything else, e.g. the exports, gets `public, max-age=60`.
+    Pages of projects also carry Last-Modified: the time of the newest change to any project.
+    """
+
+    def process_response(self, request, response):
+        if not is_public_read(request) or response.status_code != 200:
+            return response
+        if request.resolver_match and request.resolver_match.namespace == "projects":
+            self.set_last_modified(response)
+        if response.has_header("Cache-Control"):
+            return response  # The view decided (e.g. /healthz is never cached).
+        patch_vary_headers(response, ["Cookie"])
+        # The session cookie, not request.user, tells a visitor from a coordinator: it needs
+        # no database query, and a visitor who has a session is better served fresh anyway.
+        if settings.SESSION_COOKIE_NAME in request.COOKIES:
+            patch_cache_control(response, private=True, no_cache=True)
+        elif response.cookies:
+            patch_cache_control(response, private=True, max_age=settings.PUBLIC_CACHE_SECONDS)
+        else:
+            patch_cache_control(response, public=True, max_age=settings.PUBLIC_CACHE_SECONDS)
+        return response
+
+    def set_last_modified(self, response):
+        from projects.models import Project
+
+        if response.has_header("Last-Modified"):
+            return
+        try:
+            newest = Project.objects.aggregate(newest=Max("updated_at"))["newest"]
+        except DatabaseError:
+            logger.warning("No Last-Modified: the database did not answer.", exc_info=True)
+            return
+        if newest:
+            response.headers["Last-Modified"] = http_date(newest.timestamp())
+
+
+UNAVAILABLE_PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head><meta charset="utf-8"><title>Temporarily unavailable</title></head>
+<body>
+<h1>Temporarily unavailable</h1>
+<p>The registry cannot reach its database. Please try again in a minute.</p>
+<p lang="sv">Registret når inte sin databas just nu. Försök igen om en minut.</p>
+<p lang="lv">Reģistrs pašlaik nevar piekļūt savai datubāzei.
+Lūdzu, mēģiniet vēlreiz pēc minūtes.</p>
+</body>
+</html>
+"""
+
+
+class DatabaseUnavailableMiddleware(MiddlewareMixin):
+    """Answers 503 with a short static page when the database cannot be reached.
+
+    Nothing is kept between requests, so the site recovers by itself: Django checks a
+    persistent connection before reusing it (conn_health_checks) and opens a new one when the
+    database is back. PostgreSQL's connect_timeout (settings.database) keeps this from hanging.
+    """
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        logger.error("Database unavailable: %s", exception, exc_info=exception)
+        response = HttpResponse(UNAVAILABLE_PAGE, status=503)
+        response.headers["Retry-After"] = "30"
+        patch_cache_control(response, no_store=True)
+        return response

@@ -1,20 +1,23 @@
-"""Site-wide request handling: database routing, HTTP caching, and a calm answer when the
-database is away."""
+"""Site-wide request handling: database routing, HTTP caching, the page cache, and a calm
+answer when the database is away."""
 
 import hashlib
 import logging
 import re
 
 from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import DisallowedHost
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.db.models import Max
 from django.http import HttpResponse
 from django.middleware import http
+from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers, quote_etag
 from django.utils.deprecation import MiddlewareMixin
 from django.utils.http import http_date
 
-from registry import db_router
+from registry import change_stamp, db_router
 
 logger = logging.getLogger(__name__)
 
@@ -63,9 +66,11 @@ class DatabaseRoutingMiddleware:
 
 
 # The masked CSRF token differs on every response (Django re-masks it each time), so a page
-# with the language switcher would never get the same ETag twice. The ETag is computed with
+# with a form (the admin's) would never get the same ETag twice. The ETag is computed with
 # the token blanked and the unmasked secret added instead: the same page for the same visitor
-# keeps its ETag, and a visitor whose secret changed (at login) gets the page again.
+# keeps its ETag, and a visitor whose secret changed (at login) gets the page again. Public
+# pages have no form that posts, so their ETag depends on the content alone: the same for a
+# page served from the page cache as for the page just rendered.
 CSRF_INPUT = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 
 
@@ -81,11 +86,96 @@ class ConditionalGetMiddleware(http.ConditionalGetMiddleware):
             and self.needs_etag(response)
             and not response.has_header("ETag")
         ):
-            digest = hashlib.md5(usedforsecurity=False)
-            digest.update(CSRF_INPUT.sub(rb"\1\2", response.content))
-            digest.update(request.META.get("CSRF_COOKIE", "").encode())
+            content, tokens = CSRF_INPUT.subn(rb"\1\2", response.content)
+            digest = hashlib.md5(content, usedforsecurity=False)
+            if tokens:
+                digest.update(request.META.get("CSRF_COOKIE", "").encode())
             response.headers["ETag"] = quote_etag(digest.hexdigest())
         return super().process_response(request, response)
+
+
+# Never looked up nor stored: the admin, the health check (it must reach the database) and
+# the language switch (it sets a cookie).
+UNCACHED_PREFIXES = (ADMIN_PREFIX, "/healthz", "/language/")
+# A bad filter value (400) and a missing page (404) depend on the same inputs as a page.
+CACHED_STATUSES = {200, 400, 404}
+# The largest page stored (the home page is about 250 kB): MAX_ENTRIES (settings.CACHES)
+# counts pages, not bytes, so a download that one day stops streaming must not fill memory.
+CACHED_MAX_BYTES = 1_000_000
+
+
+class PageCacheMiddleware:
+    """Serves anonymous visitors' public pages from Django's default cache, until
+    anything they show changes.
+
+    The key is (change stamp, this year, language, URL with its query): the change stamp moves
+    with every edit of public data (registry/change_stamp.py), so an edit in the admin shows on
+    the very next request, and a draft is never in a page to be cached in the first place; the
+    year turning over changes the projects' derived status; the language is the one
+    LocaleMiddleware would choose (cookie, then Accept-Language). Reading the stamp is one
+    query by primary key per request. Only GET and HEAD requests without a session cookie are
+    served or stored, and only complete responses that set no cookie and that a shared cache
+    may keep (so not /healthz, not the streamed exports, not a page for a coordinator).
+
+    It sits below ConditionalGetMiddleware and the security headers' middleware, which then
+    treat a cached page like a fresh one (ETag and 304, CSP, nosniff, HSTS), and above
+    PublicCacheMiddleware and everything below, whose headers (Cache-Control, Last-Modified,
+    Vary, Content-Language, X-Frame-Options) are stored with the page.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        key = self.key(request) if self.may_serve(request) else None
+        if key is None:
+            return self.get_response(request)
+        response = cache.get(key)
+        if response is None:
+            response = self.get_response(request)
+            if self.may_store(response):
+                cache.set(key, response, settings.PAGE_CACHE_SECONDS)
+        return response
+
+    @staticmethod
+    def may_serve(request):
+        return (
+            settings.PAGE_CACHE_SECONDS > 0
+            and is_public_read(request)
+            and not request.path_info.startswith(UNCACHED_PREFIXES)
+            and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        )
+
+    @staticmethod
+    def key(request):
+        """The cache key of this request's page, or None when it cannot be known (the stamp
+        is read before the page is rendered, so a page is never stored under a newer stamp
+        than its data's)."""
+        from projects.models import current_year
+
+        try:
+            stamp = change_stamp.current()
+            url = request.build_absolute_uri()
+        except (DatabaseError, InterfaceError):
+            # The page itself will answer 503 (DatabaseUnavailableMiddleware).
+            logger.warning("Page cache skipped: the database did not answer.", exc_info=True)
+            return None
+        except DisallowedHost:
+            return None  # CommonMiddleware answers 400.
+        language = translation.get_language_from_request(request)
+        name = f"{stamp}|{current_year()}|{language}|{url}"
+        return "page:" + hashlib.md5(name.encode(), usedforsecurity=False).hexdigest()
+
+    @staticmethod
+    def may_store(response):
+        cache_control = response.get("Cache-Control", "")
+        return (
+            response.status_code in CACHED_STATUSES
+            and not response.streaming
+            and len(response.content) <= CACHED_MAX_BYTES
+            and not response.cookies
+            and not any(word in cache_control for word in ("private", "no-cache", "no-store"))
+        )
 
 
 class PublicCacheMiddleware(MiddlewareMixin):
@@ -95,9 +185,9 @@ class PublicCacheMiddleware(MiddlewareMixin):
     - A visitor with a session cookie (a coordinator) gets `private, no-cache`: an edit is
       visible to them at once, and the ETag still saves the download when nothing changed.
     - A response that sets a cookie gets `private, max-age=60`: a shared cache must never hand
-      one visitor's cookie to another. Every page with the language switcher's CSRF token is
-      such a response (Django renews the CSRF cookie whenever the token is used).
-    - Anything else, e.g. the exports, gets `public, max-age=60`.
+      one visitor's cookie to another (no public page sets one today; a test checks).
+    - Anything else, i.e. every public page and export for a visitor without a session,
+      gets `public, max-age=60`: public pages set no cookie (they have no form that posts).
     Pages of projects also carry Last-Modified: the time of the newest change to any project.
     """
 

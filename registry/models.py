@@ -325,3 +325,16 @@ class SeedRecord(models.Model):
 
     def __str__(self):
         return f"{self.model} {self.natural_key}"
+
+
+class ChangeStamp(models.Model):
+    """The one row that changes with every edit of data the public pages show
+    (registry/change_stamp.py bumps it); part of every key of the page cache."""
+
+    version = models.PositiveBigIntegerField(default=0)
+    # With the version, tells apart two states that reached the same number (a restored
+    # backup, a rolled-back test transaction): the key then names one state of the data.
+    changed_at = models.DateTimeField(null=True)
+
+    def __str__(self):
+        return f"{self.version} ({self.changed_at})"

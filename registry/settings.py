@@ -75,6 +75,9 @@ MIDDLEWARE = [
     "registry.middleware.DatabaseRoutingMiddleware",
     # Above every middleware that changes the body, so the ETag is computed from the final page.
     "registry.middleware.ConditionalGetMiddleware",
+    # Anonymous visitors' pages from the cache: below the ETag and the security headers, which
+    # a cached page gets anew, above everything whose headers are stored with the page.
+    "registry.middleware.PageCacheMiddleware",
     # Above the session and CSRF middleware, so it sees the cookies they set.
     "registry.middleware.PublicCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -241,6 +244,20 @@ CONTENT_SECURITY_POLICY = {
 # Anonymous visitors' copies of public pages may be reused for this long by browsers and
 # proxies (registry/middleware.py); logged-in users and the admin always get a fresh page.
 PUBLIC_CACHE_SECONDS = int(os.environ.get("PUBLIC_CACHE_SECONDS", "60"))
+
+# The page cache (registry.middleware.PageCacheMiddleware): anonymous visitors' public pages,
+# rendered once per state of the data, year and language. Every edit invalidates it at once
+# (registry/change_stamp.py); the timeout only bounds what an edit that bypasses the signals
+# could cost. 0 turns it off. Each gunicorn worker keeps its own copy in memory (LocMemCache):
+# nothing to run or configure, and a new release starts with an empty cache. MAX_ENTRIES
+# bounds the memory per worker: pages are 10 to 250 kB.
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("PAGE_CACHE_MAX_ENTRIES", "500"))},
+    }
+}
 
 LOGGING = {
     "version": 1,

@@ -1,11 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from registry import health
+from registry import health, views_language
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language switcher's links (they replace Django's POST-only i18n/setlang/, whose
+    # form put a CSRF cookie on every public page).
+    path("language/<str:code>/", views_language.set_language, name="set_language"),
     path("healthz", health.healthz, name="healthz"),
     path("projects/", include("projects.urls")),
     path("networks/", include("networks.urls")),

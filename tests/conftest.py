@@ -1,5 +1,6 @@
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 
 
 @pytest.fixture(autouse=True)
@@ -10,6 +11,11 @@ def _test_settings(settings):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The page cache is off, so that each test's pinned query counts are the views' own;
+    # tests/test_page_cache.py turns it on. The cache is emptied all the same: a test database
+    # rolled back to an earlier state must never meet pages cached from a later one.
+    settings.PAGE_CACHE_SECONDS = 0
+    cache.clear()
 
 
 def pytest_configure(config):

@@ -198,7 +198,7 @@ def test_the_filter_form_works_from_the_keyboard_without_javascript(site, browse
 
 def test_the_language_switcher_keeps_the_page_and_query(site, page):
     page.goto(site + "/projects/?goal=4")
-    page.get_by_role("button", name="English").click()
+    page.get_by_role("link", name="English").click()
     page.wait_for_load_state()
     assert page.url.endswith("/projects/?goal=4")
     assert page.locator("html").get_attribute("lang") == "en"

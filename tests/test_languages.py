@@ -108,22 +108,26 @@ def test_latvian_has_three_plural_forms():
 
 def test_the_switcher_names_each_language_in_itself(client, project):
     html = html_of(get_list(client, language="en"))
+    switcher = re.search(r'<nav class="language-switcher".*?</nav>', html, re.DOTALL).group(0)
     for code, name in [("sv", "Svenska"), ("en", "English"), ("lv", "Latviešu")]:
-        assert f'value="{code}" lang="{code}"' in html
-        assert f">{name}</button>" in html
-    assert 'value="en" lang="en" aria-current="true"' in html
+        link = re.search(rf'<a href="/language/{code}/[^"]*"[^>]*>{name}</a>', switcher)
+        assert link, (code, name)
+        assert f'lang="{code}" hreflang="{code}" rel="nofollow"' in link.group(0)
+    assert re.findall(r'aria-current="true">(\w+)<', switcher) == ["English"]
+    assert "<form" not in switcher and "<button" not in switcher
 
 
 def test_the_switcher_keeps_the_page_and_its_query(client, project):
     html = html_of(get_list(client, "goal=4&country=de"))
-    assert 'name="next" value="/projects/?goal=4&amp;country=de"' in html
+    assert 'href="/language/lv/?next=/projects/%3Fgoal%3D4%26country%3Dde"' in html
 
 
 def test_choosing_a_language_returns_to_the_same_page_in_that_language(client, project):
     next_url = "/projects/?goal=4&country=de"
-    response = client.post("/i18n/setlang/", {"language": "lv", "next": next_url})
+    response = client.get("/language/lv/", {"next": next_url})
     assert response.status_code == 302
     assert response["Location"] == next_url
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "lv"
     page = client.get(response["Location"])
     html = html_of(page)
     assert '<html lang="lv">' in html
@@ -131,10 +135,45 @@ def test_choosing_a_language_returns_to_the_same_page_in_that_language(client, p
     assert "skolutbyte" in html
 
 
+def test_the_switchers_own_link_leads_back_to_the_page(client, project):
+    html = html_of(get_list(client, "goal=4&country=de"))
+    href = re.search(r'<a href="(/language/en/[^"]*)"', html).group(1)
+    response = client.get(href.replace("&amp;", "&"))
+    assert response["Location"] == "/projects/?goal=4&country=de"
+    assert '<html lang="en">' in html_of(client.get(response["Location"]))
+
+
 def test_the_chosen_language_outlasts_the_browsers_preference(client, project):
-    client.post("/i18n/setlang/", {"language": "en", "next": "/projects/skolutbyte/"})
+    client.get("/language/en/", {"next": "/projects/skolutbyte/"})
     html = html_of(client.get("/projects/skolutbyte/", HTTP_ACCEPT_LANGUAGE="lv"))
     assert '<html lang="en">' in html
+
+
+@pytest.mark.parametrize(
+    "next_url",
+    [
+        "https://evil.example/",
+        "//evil.example/projects/",
+        "/\\evil.example/",
+        "javascript:alert(1)",
+    ],
+)
+def test_choosing_a_language_never_leads_to_another_site(client, next_url):
+    response = client.get("/language/en/", {"next": next_url})
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+
+
+def test_without_next_choosing_a_language_leads_home(client):
+    assert client.get("/language/lv/")["Location"] == "/"
+
+
+def test_an_unknown_language_is_not_found_and_sets_no_cookie(client):
+    for code in ["de", "EN", "xx"]:
+        response = client.get(f"/language/{code}/", {"next": "/projects/"})
+        assert response.status_code == 404, code
+        assert settings.LANGUAGE_COOKIE_NAME not in response.cookies
 
 
 def test_urls_have_no_language_prefix(client, project):

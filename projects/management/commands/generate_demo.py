@@ -18,6 +18,7 @@ from django.db import connection, transaction
 from django.utils.text import slugify
 
 from projects.models import Project, fold
+from registry.change_stamp import bump
 from registry.models import Country, Funder, Goal, Municipality, Organisation
 
 DEMO = "demo-"
@@ -140,6 +141,7 @@ class Command(BaseCommand):
             created += size
             self.progress(created, projects)
         self.analyze()
+        bump()  # bulk_create sends no signals: the page cache must still see the change
         self.stdout.write(
             f"generate_demo: created {created} published projects and {links} links under "
             f"{len(self.owners)} demo municipalities in {time.monotonic() - started:.1f} s."

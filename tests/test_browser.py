@@ -15,6 +15,11 @@ from django.db import connections
 from django.test.testcases import LiveServerThread
 from django_countries import countries
 
+# A database test, so pytest-django always sets up the test database (run alone, a module of
+# unmarked tests would get none and reach the developer's own database). The pages' data is
+# seeded once per module below; each test only reads it.
+pytestmark = pytest.mark.django_db
+
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -38,6 +43,8 @@ def site(django_db_setup, django_db_blocker):
     from registry.models import Country
 
     with django_db_blocker.unblock():
+        name = str(connections["default"].settings_dict["NAME"])
+        assert "test" in name or "memory" in name, f"refusing to seed and flush {name}"
         Country.objects.bulk_create(
             [Country(code=code) for code, _ in countries], ignore_conflicts=True
         )

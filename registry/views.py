@@ -8,7 +8,7 @@ from datetime import date
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from .querysets import (
@@ -57,6 +57,9 @@ def goal_list(request):
 
 def goal_detail(request, number):
     goal = get_object_or_404(public_goals(), number=number)
+    if request.path != goal.get_absolute_url():
+        # /goals/04/ is /goals/4/: one address per page.
+        return redirect(goal, permanent=True)
     projects = published_projects().for_goal(goal)
     countries = public_countries().partners_in(projects).with_project_counts(projects)
     municipalities = public_municipalities().involved_in(projects).with_involvement_counts(projects)

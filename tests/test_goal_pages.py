@@ -178,3 +178,10 @@ def test_goal_pages_run_the_same_queries_for_3_or_30_projects(
     with django_assert_max_num_queries(GOAL_DETAIL_QUERIES):
         response = client.get("/goals/4/")
     assert response.context["section"]["total"] == rows
+
+
+def test_a_goal_number_with_a_leading_zero_redirects_to_the_one_address(client):
+    make_goal(4)
+    response = client.get("/goals/04/")
+    assert response.status_code == 301
+    assert response["Location"] == "/goals/4/"

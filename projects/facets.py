@@ -1,14 +1,12 @@
 """The list page's filter options, facet counts and active-filter chips.
 
 A facet count says how many projects an option would give with every other filter kept:
-for each counted parameter we apply all filters except that parameter's own and count per
-value in one grouped query, so the number of queries does not grow with the number of rows.
+for each counted parameter all filters except that parameter's own are applied to the
+project index's bitmaps (projects/project_index.py) and intersected with each value's.
 """
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
 from django.utils.translation import get_language
 
 from networks.models import Network
@@ -41,63 +39,17 @@ class Group:
         return any(option.selected for option in self.options)
 
 
-def filtered_except(filterset, name):
-    """The filterset's base queryset with every valid filter applied except `name` (and the
-    sort), unordered: the projects a facet of `name` counts. Call after `is_valid()`."""
-    return filterset.filter_queryset_except(filterset.queryset, name, "sort").order_by()
-
-
-def _through_counts(through, column, projects):
-    rows = (
-        through.objects.filter(project__in=projects.values("pk"))
-        .order_by()
-        .values(column)
-        .annotate(count=Count("project_id"))
-        .values_list(column, "count")
-    )
-    return dict(rows)
-
-
-def goal_counts(projects):
-    """{goal number: projects} for the given projects."""
-    return _through_counts(Project.goals.through, "goal_id", projects)
-
-
-def country_counts(projects):
-    """{country code: projects} for the given projects (as partner countries)."""
-    return _through_counts(Project.partner_countries.through, "country_id", projects)
-
-
-def municipality_counts(projects):
-    """{municipality pk: projects it owns} among the given projects."""
-    rows = projects.order_by().values("municipality_id").annotate(count=Count("pk"))
-    return {row["municipality_id"]: row["count"] for row in rows}
-
-
-def funder_counts(projects, parents):
-    """{funder pk: projects} where a parent funder counts the projects of the funders it
-    finances, as the funder filter does. `parents` maps each funder pk to its parent's pk.
-
-    A grouped count cannot add a parent's and its children's counts (a project funded by both
-    would count twice), so this is one aggregate with a filtered count per funder: the links
-    of a funder without sub-funders (a project and a funder are linked at most once), the
-    distinct projects of a funder's whole subtree otherwise. One query, one pass over the
-    links, and nothing but the counts leaves the database."""
-    subtrees = defaultdict(set)
-    for pk in parents:
-        funder_id, seen = pk, set()
-        while funder_id is not None and funder_id not in seen:
-            seen.add(funder_id)
-            subtrees[funder_id].add(pk)
-            funder_id = parents.get(funder_id)
-    links = Project.funders.through.objects.filter(project__in=projects.values("pk")).order_by()
-    counts = links.aggregate(**{
-        f"funder_{pk}": Count(
-            "project_id", filter=Q(funder_id__in=sorted(tree)), distinct=len(tree) > 1
-        )
-        for pk, tree in subtrees.items()
-    })
-    return {pk: counts[f"funder_{pk}"] for pk in subtrees}
+def facet_counts(filterset, index, name):
+    """{value's key: projects} for each value of the counted parameter `name` (goal number,
+    country code, municipality pk, funder pk), among the projects every other valid filter
+    gives: bitmap intersections in the project index, so the cost does not grow with the
+    projects. A parent funder counts the projects of the funders it finances, each once, as
+    the funder filter finds them. Call after `filterset.is_valid()`."""
+    projects = filterset.matching(index, name)
+    return {
+        key: projects.intersection_cardinality(bitmap)
+        for key, bitmap in getattr(index, name).items()
+    }
 
 
 # Alphabetical order as a Swedish or Latvian reader expects it: Swedish puts å, ä, ö after z;
@@ -138,33 +90,28 @@ def _options(choices, counts, selected):
     return options
 
 
-def filter_groups(filterset):
+def filter_groups(filterset, index):
     """The checkbox groups of the list's filter form, in display order, with facet counts
-    for goals, countries, municipalities and funders. Call after `filterset.is_valid()`."""
+    for goals, countries, municipalities and funders from the project index. Call after
+    `filterset.is_valid()`."""
     form, data = filterset.form, filterset.data
-    funders = list(Funder.objects.all())
-    parents = {funder.pk: funder.parent_id for funder in funders}
-
-    counters = {
-        "goal": goal_counts,
-        "country": country_counts,
-        "municipality": municipality_counts,
-        "funder": lambda projects: funder_counts(projects, parents),
-    }
+    counted = {name: facet_counts(filterset, index, name) for name in filterset.FACETS}
+    # Only the countries an option is shown for are named and sorted: a name comes from
+    # django-countries' translations, and the registry knows every country in the world.
+    shown_countries = {code for code, count in counted["country"].items() if count}
+    shown_countries |= _raw_values(data, "country")
+    countries = Country.objects.filter(code__in=sorted(shown_countries))
     choices = {
         "status": [(value, label, value) for value, label in Project.Status.choices],
         "goal": [(goal.number, goal, goal.number) for goal in Goal.objects.all()],
         "country": [
             (country.code, country, country.code)
-            for country in sorted(Country.objects.all(), key=lambda country: name_key(country.name))
+            for country in sorted(countries, key=lambda country: name_key(country.name))
         ],
         "municipality": [(m.slug, m.name, m.pk) for m in Municipality.objects.all()],
-        "funder": [(funder.slug, funder.name, funder.pk) for funder in funders],
+        "funder": [(funder.slug, funder.name, funder.pk) for funder in Funder.objects.all()],
         "network": [(network.slug, network.name, None) for network in Network.objects.all()],
         "type": [(value, label, value) for value, label in Project.Type.choices],
-    }
-    counted = {
-        name: counters[name](filtered_except(filterset, name)) for name in filterset.FACETS
     }
     return [
         Group(

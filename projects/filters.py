@@ -2,6 +2,11 @@
 
 Repeating a parameter ORs its values; different parameters AND. Related-object filters use
 `pk__in` subqueries rather than joins, so no filter multiplies rows and none needs DISTINCT.
+
+Each filter is said twice, side by side: `filter_<name>` narrows a QuerySet (the exports, a
+search's relevance order, the other sort orders) and `match_<name>` narrows a bitmap of the
+project index (projects/project_index.py: the list's facet counts and its pages in the default
+order). tests/test_project_index.py holds the two equal for every filter.
 """
 
 import django_filters
@@ -14,6 +19,7 @@ from networks.models import Membership, Network
 from registry.models import Country, Funder, Goal, Municipality
 
 from .models import EARLIEST_YEAR, LATEST_YEAR, Project
+from .project_index import IndexedProjects, union
 
 
 class RepeatableChoiceWidget(forms.SelectMultiple):
@@ -126,12 +132,14 @@ class YearsFilter(django_filters.Filter):
     field_class = YearsField
 
 
+# Each order ends with the primary key, so that projects with the same year and title keep
+# one order between the pages of the list and in an export.
 SORT_ORDERS = {
-    "title": [F("title").asc()],
-    "-title": [F("title").desc()],
-    "start_year": [F("start_year").asc(nulls_last=True), F("title").asc()],
-    "-start_year": [F("start_year").desc(nulls_last=True), F("title").asc()],
-    "municipality": [F("municipality__name").asc(), F("title").asc()],
+    "title": [F("title").asc(), F("pk").asc()],
+    "-title": [F("title").desc(), F("pk").desc()],
+    "start_year": [F("start_year").asc(nulls_last=True), F("title").asc(), F("pk").asc()],
+    "-start_year": [F("start_year").desc(nulls_last=True), F("title").asc(), F("pk").asc()],
+    "municipality": [F("municipality__name").asc(), F("title").asc(), F("pk").asc()],
 }
 DEFAULT_SORT = "-start_year"
 
@@ -225,6 +233,32 @@ class ProjectFilter(django_filters.FilterSet):
             queryset = self.filters[name].filter(queryset, value)
         return queryset
 
+    def matching(self, index, *names):
+        """The positions in `index` of the projects that `filter_queryset_except(…, *names)`
+        gives, found with the `match_<name>` methods instead of SQL."""
+        found = index.everything
+        for name, value in self.form.cleaned_data.items():
+            if name in names or name == "sort" or not _has_value(value):
+                continue
+            found = found & getattr(self, f"match_{name}")(index, value)
+        return found
+
+    def ordered_by_default(self):
+        """Whether the list is in the default order: no other order chosen, and no search
+        left in its relevance order."""
+        chosen = self.form.cleaned_data.get("sort")
+        if self.form.cleaned_data.get("q") and not chosen:
+            return False
+        return (chosen or DEFAULT_SORT) == DEFAULT_SORT
+
+    def projects(self, index):
+        """The matching projects in the list's order, for the Paginator: from the index in
+        the default order (a page reads its 25 rows by primary key), else from `qs`. Call
+        after `is_valid()`."""
+        if self.ordered_by_default():
+            return IndexedProjects(index, self.matching(index), self.queryset.for_rows())
+        return self.qs.for_rows()
+
     @property
     def qs(self):
         queryset = super().qs
@@ -237,16 +271,30 @@ class ProjectFilter(django_filters.FilterSet):
     def filter_q(self, queryset, name, value):
         return queryset.search(value)
 
+    def match_q(self, index, value):
+        # Words are matched by the database's search (its full-text index on PostgreSQL).
+        found = self.queryset.search(value).order_by().values_list("pk", flat=True)
+        return index.positions_of(found)
+
     def filter_goal(self, queryset, name, value):
         through = Project.goals.through.objects.filter(goal__in=value)
         return queryset.filter(pk__in=through.values("project_id"))
+
+    def match_goal(self, index, value):
+        return union(index.goal.get(goal.number) for goal in value)
 
     def filter_country(self, queryset, name, value):
         through = Project.partner_countries.through.objects.filter(country__in=value)
         return queryset.filter(pk__in=through.values("project_id"))
 
+    def match_country(self, index, value):
+        return union(index.country.get(country.code) for country in value)
+
     def filter_municipality(self, queryset, name, value):
         return queryset.filter(municipality__in=value)
+
+    def match_municipality(self, index, value):
+        return union(index.municipality.get(municipality.pk) for municipality in value)
 
     def filter_funder(self, queryset, name, value):
         """A parent funder includes the projects of the funders it finances (sida → icld)."""
@@ -261,15 +309,31 @@ class ProjectFilter(django_filters.FilterSet):
             self._funder_tree_of = chosen
         return self._funder_tree_found
 
+    def match_funder(self, index, value):
+        # The index's funder bitmaps hold the projects of the funders they finance already.
+        return union(index.funder.get(funder.pk) for funder in value)
+
     def filter_network(self, queryset, name, value):
         members = Membership.objects.filter(network__in=value).values("municipality_id")
         return queryset.filter(municipality__in=members)
 
+    def match_network(self, index, value):
+        return union(index.network.get(network.pk) for network in value)
+
     def filter_status(self, queryset, name, value):
         return queryset.with_status(*value)
 
+    def match_status(self, index, value):
+        return union(index.status.get(status) for status in value)
+
+    def match_type(self, index, value):
+        return union(index.type.get(kind) for kind in value)
+
     def filter_active_in(self, queryset, name, value):
         return queryset.active_in(*value) if value else queryset
+
+    def match_active_in(self, index, value):
+        return index.active_in(value)
 
     def sort_by(self, queryset, name, value):
         return queryset.order_by(*SORT_ORDERS[value])

@@ -32,6 +32,19 @@ def fold(text):
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
+def derived_status(paused, start_year, end_year, year):
+    """A project's status in `year` from its values: paused if flagged, else planned before
+    its start year, completed after its end year and ongoing in between (an empty year is
+    open). `ProjectQuerySet.with_status` says the same in SQL; a test holds them equal."""
+    if paused:
+        return Project.Status.PAUSED
+    if start_year and start_year > year:
+        return Project.Status.PLANNED
+    if end_year and end_year < year:
+        return Project.Status.COMPLETED
+    return Project.Status.ONGOING
+
+
 class ProjectQuerySet(models.QuerySet):
     def published(self):
         """Only what the public may see: drafts stay in the admin."""
@@ -44,6 +57,15 @@ class ProjectQuerySet(models.QuerySet):
         """Everything a list row or an export row shows, in a fixed number of queries."""
         return self.select_related("municipality", "municipality__country").prefetch_related(
             "organisations", "partner_countries", "goals", "funders", "partner_municipalities"
+        )
+
+    def for_rows(self):
+        """What a row of a public project list shows (projects/includes/project_row.html),
+        in four queries, leaving out the long texts no row shows."""
+        return (
+            self.select_related("municipality")
+            .defer("description", "search_text", "source")
+            .prefetch_related("organisations", "partner_countries", "goals")
         )
 
     def for_detail(self):
@@ -229,8 +251,10 @@ class Project(models.Model):
             ),
         ]
         indexes = [
-            # /projects/?sort=start_year.
-            models.Index(fields=["start_year", "title"], name="project_start_title"),
+            # /projects/?sort=start_year and its export (filters.py SORT_ORDERS).
+            models.Index(fields=["start_year", "title", "id"], name="project_start_title"),
+            # /projects/?sort=title and ?sort=-title (read backwards), and their exports.
+            models.Index(fields=["title", "id"], name="project_title"),
             # /projects/?active_in= and status filters compare the end year.
             models.Index(fields=["end_year"], name="project_end_year"),
             # The home page's "recently updated" and the feed.
@@ -271,13 +295,7 @@ class Project(models.Model):
         Project.objects.filter(pk=self.pk).update(search_text=self.build_search_text())
 
     def status_in(self, year):
-        if self.paused:
-            return self.Status.PAUSED
-        if self.start_year and self.start_year > year:
-            return self.Status.PLANNED
-        if self.end_year and self.end_year < year:
-            return self.Status.COMPLETED
-        return self.Status.ONGOING
+        return derived_status(self.paused, self.start_year, self.end_year, year)
 
     @property
     def status(self):

@@ -4,6 +4,7 @@ from django.shortcuts import get_object_or_404, render
 
 from networks.models import Network
 
+from . import project_index
 from .facets import active_filters, filter_groups
 from .filters import ProjectFilter
 from .models import Project
@@ -16,12 +17,13 @@ def project_list(request):
     error beside the field; a page number that is not a page answers 404."""
     filterset = ProjectFilter(request.GET, queryset=Project.objects.published())
     valid = filterset.is_valid()
-    groups = filter_groups(filterset)
+    index = project_index.current()
+    groups = filter_groups(filterset, index)
     context = {
         "filter": filterset,
         "groups": groups,
         "chips": active_filters(filterset, groups),
-        "page_obj": _get_page(request, filterset.qs.for_list()) if valid else None,
+        "page_obj": _get_page(request, filterset.projects(index)) if valid else None,
     }
     return render(request, "projects/project_list.html", context, status=200 if valid else 400)
 

@@ -7,6 +7,7 @@ import pytest
 from django.http import QueryDict
 
 from networks.models import Membership, Network
+from projects import project_index
 from projects.facets import filter_groups
 from projects.filters import ProjectFilter
 from projects.models import Project, current_year
@@ -181,7 +182,7 @@ def test_repeated_active_in_means_any_of_the_years(client, catalogue):
 def groups_for(query):
     filterset = ProjectFilter(QueryDict(query), queryset=Project.objects.published())
     filterset.is_valid()
-    return {group.name: group for group in filter_groups(filterset)}
+    return {group.name: group for group in filter_groups(filterset, project_index.current())}
 
 
 def counts(group):

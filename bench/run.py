@@ -45,6 +45,7 @@ MAX_SAMPLES = 40
 LOAD_SECONDS = float(os.environ.get("BENCH_LOAD_SECONDS", "8"))
 LOAD_MAX_REQUESTS = 3000
 FILTERS = "goal=11&country=FI&status=ongoing"
+FILTERED_PAGE = "filtered (3 filters)"
 SEARCH = "vatten"
 
 TARGET_FILTERED_MS = 50
@@ -199,7 +200,7 @@ def measure(backend, size):
     project = middle[middle.count() // 2]
     pages = {
         "list": "/projects/",
-        "filtered (3 filters)": f"/projects/?{FILTERS}",
+        FILTERED_PAGE: f"/projects/?{FILTERS}",
         f"search q={SEARCH}": f"/projects/?q={SEARCH}",
         "project page": project.get_absolute_url(),
         "goals": "/goals/",
@@ -388,7 +389,7 @@ def evaluate(runs):
     small, large = sizes[0], sizes[-1]
 
     postgres_large = by_key.get(("postgresql", 100_000))
-    median = postgres_large and postgres_large["pages"]["filtered (3 filters)"]["median_ms"]
+    median = postgres_large and postgres_large["pages"][FILTERED_PAGE]["median_ms"]
     targets.append(target(
         f"filtered list median < {TARGET_FILTERED_MS} ms at 100 000 projects on PostgreSQL",
         f"{median} ms" if median else "not measured", median and median < TARGET_FILTERED_MS,
@@ -398,9 +399,13 @@ def evaluate(runs):
         if small != large and first and last:
             for page, figures in last["pages"].items():
                 growth = figures["median_ms"] / first["pages"][page]["median_ms"]
+                # The issue's growth target is the filtered list's; the other pages' growth
+                # is reported beside it for information.
+                targeted = page == FILTERED_PAGE
                 targets.append(target(
                     f"{backend}: {page} median at {large} ≤ {TARGET_GROWTH:g}× at {small}",
-                    f"{growth:.2f}×", growth <= TARGET_GROWTH,
+                    f"{growth:.2f}×", growth <= TARGET_GROWTH if targeted else None,
+                    verdict=None if targeted else "info",
                 ))
             memory = (last["csv_export"]["peak_memory_mib"]
                       / max(first["csv_export"]["peak_memory_mib"], 0.01))
@@ -425,8 +430,9 @@ def evaluate(runs):
     return targets
 
 
-def target(name, figure, passed):
-    verdict = "n/a" if passed is None else ("pass" if passed else "FAIL")
+def target(name, figure, passed, verdict=None):
+    if verdict is None:
+        verdict = "n/a" if passed is None else ("pass" if passed else "FAIL")
     return {"target": name, "figure": figure, "result": verdict}
 
 

@@ -240,8 +240,16 @@ class ProjectFilter(django_filters.FilterSet):
         for name, value in self.form.cleaned_data.items():
             if name in names or name == "sort" or not _has_value(value):
                 continue
-            found = found & getattr(self, f"match_{name}")(index, value)
+            found = found & self._matched(index, name, value)
         return found
+
+    def _matched(self, index, name, value):
+        # Remembered: the list asks for each facet's projects, and a search is a query.
+        remembered = self.__dict__.setdefault("_matches", {})
+        key = (index.key, name)
+        if key not in remembered:
+            remembered[key] = getattr(self, f"match_{name}")(index, value)
+        return remembered[key]
 
     def ordered_by_default(self):
         """Whether the list is in the default order: no other order chosen, and no search

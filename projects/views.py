@@ -23,14 +23,26 @@ def project_list(request):
         "filter": filterset,
         "groups": groups,
         "chips": active_filters(filterset, groups),
-        "page_obj": _get_page(request, filterset.projects(index)) if valid else None,
+        "page_obj": _get_page(request, filterset, index) if valid else None,
     }
     return render(request, "projects/project_list.html", context, status=200 if valid else 400)
 
 
-def _get_page(request, projects):
+class CountedPaginator(Paginator):
+    """A Paginator told how many objects there are (the project index knows), so that it
+    need not count them in the database."""
+
+    def __init__(self, object_list, per_page, count):
+        super().__init__(object_list, per_page)
+        self.count = count
+
+
+def _get_page(request, filterset, index):
+    paginator = CountedPaginator(
+        filterset.projects(index), PAGE_SIZE, count=len(filterset.matching(index))
+    )
     try:
-        return Paginator(projects, PAGE_SIZE).page(request.GET.get("page") or 1)
+        return paginator.page(request.GET.get("page") or 1)
     except InvalidPage as error:
         raise Http404(str(error)) from error
 

@@ -96,19 +96,41 @@ def test_the_search_uses_the_gin_index(projects):
         cursor.execute("SET LOCAL enable_seqscan = off")
         plan = queryset.explain()
 
-    assert "project_search_simple" in plan
+    assert "project_search_vector" in plan
 
 
 @on_postgresql
-def test_the_gin_index_exists_with_the_simple_configuration():
+def test_the_gin_index_covers_the_stored_vector_of_the_simple_configuration():
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT indexdef FROM pg_indexes WHERE indexname = 'project_search_simple'"
+            "SELECT indexdef FROM pg_indexes WHERE indexname = 'project_search_vector'"
         )
-        (definition,) = cursor.fetchone()
+        (index,) = cursor.fetchone()
+        cursor.execute(
+            "SELECT generation_expression FROM information_schema.columns"
+            " WHERE table_name = 'projects_project' AND column_name = 'search_vector'"
+        )
+        (generated,) = cursor.fetchone()
 
-    assert "USING gin" in definition
-    assert "to_tsvector('simple'::regconfig" in definition
+    assert "USING gin (search_vector)" in index
+    assert "to_tsvector('simple'::regconfig" in generated
+
+
+@on_postgresql
+def test_an_edit_is_found_at_once_and_its_old_words_no_longer(projects):
+    project = projects["music"]
+    project.title = "Körsång utan gränser"
+    project.save()
+
+    assert titles(Project.objects.search("korsang")) == {"Körsång utan gränser"}
+    assert not Project.objects.search("musik").exists()
+
+
+@on_postgresql
+def test_a_search_inside_a_subquery_names_the_inner_table(projects):
+    inner = Project.objects.search("udens").values("pk")
+
+    assert titles(Project.objects.filter(pk__in=inner)) == {"Tīrs ūdens", "Vänort"}
 
 
 @on_postgresql

@@ -1,5 +1,7 @@
 """Presentation helpers for project pages and the shared includes."""
 
+import functools
+
 from django import template
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -38,8 +40,13 @@ def goal_tile_variant(goal):
     pair reaches 4.5:1, else "band": dark text on white beside a band of the colour, legible
     whatever the colour. (Black or white on any colour reaches at least 4.58:1, so "band" is
     a safeguard for a text colour that is neither.)"""
-    text = goal.text_colour.lower()
-    if text in TILE_TEXT and contrast_ratio(text, goal.colour) >= MINIMUM_TEXT_CONTRAST:
+    return _tile_variant(goal.colour, goal.text_colour.lower())
+
+
+@functools.cache
+def _tile_variant(colour, text):
+    # Remembered per colour pair: a list page draws some seventy tiles of seventeen colours.
+    if text in TILE_TEXT and contrast_ratio(text, colour) >= MINIMUM_TEXT_CONTRAST:
         return TILE_TEXT[text]
     return "band"
 

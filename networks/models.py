@@ -13,19 +13,6 @@ class NetworkQuerySet(models.QuerySet):
         """Networks with their member count, for /networks/."""
         return self.annotate(member_count=models.Count("memberships", distinct=True))
 
-    def with_project_counts(self, projects):
-        """Each network with `project_count`: how many of `projects` its members own."""
-        owned = projects.filter(municipality__memberships__network=models.OuterRef("pk"))
-        counted = models.Func(
-            models.F("pk"),
-            function="COUNT",
-            template="%(function)s(DISTINCT %(expressions)s)",
-            output_field=models.IntegerField(),
-        )
-        return self.annotate(
-            project_count=models.Subquery(owned.order_by().annotate(n=counted).values("n")[:1])
-        )
-
     def for_detail(self):
         """A network with its members (and their countries) and strategies with their items."""
         members = Membership.objects.select_related("municipality__country").order_by(

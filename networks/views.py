@@ -1,23 +1,29 @@
-"""/networks/: the city networks and regional cooperations, and one page per network."""
+"""/networks/: the city networks and regional cooperations, and one page per network.
+
+A network's projects are those its member municipalities own: the project index has a bitmap
+of them per network (see registry/querysets.py)."""
 
 from django.shortcuts import get_object_or_404, render
 
-from registry.querysets import published_projects
+from projects import project_index
+from registry.querysets import NONE, project_counts, with_counts
 from registry.views import filtered_list_url, project_section
 
 from .models import Network
 
 
 def network_list(request):
-    networks = Network.objects.for_list().with_project_counts(published_projects())
+    counts = project_counts(project_index.current().network)
+    networks = with_counts(Network.objects.for_list(), counts)
     return render(request, "networks/network_list.html", {"networks": networks})
 
 
 def network_detail(request, slug):
     network = get_object_or_404(Network.objects.for_detail(), slug=slug)
-    projects = published_projects().for_network(network)
+    index = project_index.current()
+    projects = index.network.get(network.pk, NONE)
     context = {
         "network": network,
-        "section": project_section(projects, filtered_list_url(network=slug)),
+        "section": project_section(index, projects, filtered_list_url(network=slug)),
     }
     return render(request, "networks/network_detail.html", context)

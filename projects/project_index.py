@@ -58,9 +58,9 @@ def _frozen(groups):
 
 class ProjectIndex:
     """Bitmaps of the published projects' positions in the default order (filters.py
-    DEFAULT_SORT), by goal number, partner country code, owner municipality pk, funder pk
-    (with the funders it finances), network pk (its members' projects), type, status in the
-    key's year, and start and end year."""
+    DEFAULT_SORT), by goal number, partner country code, owner municipality pk, partner
+    municipality pk, funder pk (with the funders it finances), network pk (its members'
+    projects), type, status in the key's year, and start and end year."""
 
     def __init__(self, key):
         # Imported here: filters.py imports this module.
@@ -94,6 +94,9 @@ class ProjectIndex:
         self.end_year = _frozen(by_end)
         self.goal = self._linked(Project.goals.through, "goal_id")
         self.country = self._linked(Project.partner_countries.through, "country_id")
+        # The projects a municipality takes part in as a partner, for the reference pages
+        # (`municipality` holds those it owns).
+        self.partner = self._linked(Project.partner_municipalities.through, "municipality_id")
         self.funder = self._funder_trees(self._linked(Project.funders.through, "funder_id"))
         self.network = self._networks()
 

@@ -1,20 +1,28 @@
-"""Chainable queries behind the public reference pages (home, goals, countries,
-municipalities, funders).
+"""Queries behind the public reference pages (home, goals, countries, municipalities, funders
+and networks).
 
-The reference models keep their own managers in registry/models.py; these QuerySets extend
-them for the public pages without touching the models. Start a chain with the model's
-`public_*()` function below, e.g. `public_goals().with_project_counts(projects)`.
+Counts over the published projects come from the project index (projects/project_index.py,
+`project_index.current()`): one bitmap of published projects per goal, partner country, owner
+and partner municipality, funder (with the funders it finances) and network, kept in each
+process and rebuilt when the change stamp moves, so drafts are never counted and an edit shows
+on the next request. A count is a bitmap's length or the size of an intersection: microseconds
+whatever the number of projects. Counted in SQL (a join with GROUP BY per count, or a correlated
+subquery per row), these pages read every linked project again on each request: at 100 000
+projects from a tenth of a second (/goals/) to more than 13 minutes (/countries/, where a
+correlated subquery chained onto a GROUP BY ran once per joined row). So a page reads only its
+reference rows from the database, and `project_counts()` with `with_counts()` or `counted()`
+give them their numbers.
 
-Counts come from correlated subqueries over a given set of projects (always built from
-`published_projects()`), so several counts never multiply each other's rows and each page
-runs the same number of queries whatever the number of rows. The goals' and countries'
-project counts are the exception: one grouped join each, much cheaper (see there).
+A municipality's involvement (projects it owns or is a partner in, each once) is a union of
+its two bitmaps (`involvement_counts()`).
+
+A page's own list of projects is read by primary key (`PublicProjectQuerySet.first_of`).
 """
 
 from django.db import models
-from django.db.models import Count, F, Func, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q
 from django.utils.translation import get_language
+from pyroaring import BitMap, FrozenBitMap
 
 from networks.models import Network
 from projects.models import Project, ProjectQuerySet, fold
@@ -23,49 +31,65 @@ from registry.models import Country, Funder, FunderQuerySet, Goal, Municipality
 PUBLISHED = Project.Publication.PUBLISHED
 PartnerCountry = Project.partner_countries.through
 PartnerMunicipality = Project.partner_municipalities.through
-ProjectGoal = Project.goals.through
-ProjectFunder = Project.funders.through
+
+# The bitmap of a key the index has no projects for.
+NONE = FrozenBitMap()
 
 
-def count_of(queryset, field="pk"):
-    """A subquery counting the distinct `field` values of `queryset`, 0 when there are none."""
-    counted = Func(
-        F(field),
-        function="COUNT",
-        template="%(function)s(DISTINCT %(expressions)s)",
-        output_field=models.IntegerField(),
-    )
-    return Coalesce(Subquery(queryset.order_by().annotate(n=counted).values("n")[:1]), 0)
+def project_counts(bitmaps, within=None):
+    """{key: number of published projects} for one of the index's dicts of bitmaps (e.g.
+    `index.goal`), counting only the projects also in the bitmap `within` when it is given.
+    Keys without projects are left out."""
+    counts = {}
+    for key, bitmap in bitmaps.items():
+        count = len(bitmap) if within is None else bitmap.intersection_cardinality(within)
+        if count:
+            counts[key] = count
+    return counts
 
 
-def in_order(queryset):
-    """`queryset` in its chosen order, or else its model's Meta.ordering, which Django leaves
-    out of a query with GROUP BY."""
-    return queryset.order_by(*(queryset.query.order_by or queryset.model._meta.ordering))
+def with_counts(rows, counts, name="project_count"):
+    """`rows` (e.g. a QuerySet, in its order) as a list, each with the attribute `name` set to
+    its count in `counts` by primary key, 0 when it has none."""
+    rows = list(rows)
+    for row in rows:
+        setattr(row, name, counts.get(row.pk, 0))
+    return rows
+
+
+def counted(queryset, counts, name="project_count"):
+    """Only the rows of `queryset` that have a count in `counts`, as `with_counts` gives them."""
+    return with_counts(queryset.filter(pk__in=list(counts)), counts, name)
 
 
 class PublicProjectQuerySet(ProjectQuerySet):
-    def for_goal(self, goal):
-        """Projects working towards `goal`."""
-        return self.filter(pk__in=ProjectGoal.objects.filter(goal=goal).values("project_id"))
+    def first_of(self, index, positions, count):
+        """The first `count` of the projects at `positions` (a bitmap of `index`), in this
+        QuerySet's order, read by primary key: a few rows instead of sorting all of them.
 
-    def for_country(self, country):
-        """Projects with `country` among their partner countries."""
-        through = PartnerCountry.objects.filter(country=country)
-        return self.filter(pk__in=through.values("project_id"))
-
-    def involving(self, municipality):
-        """Projects `municipality` owns or takes part in as a partner municipality."""
-        through = PartnerMunicipality.objects.filter(municipality=municipality)
-        return self.filter(Q(municipality=municipality) | Q(pk__in=through.values("project_id")))
+        The index orders by start year with empty years last, then title. The model's order
+        (-start_year, title) puts empty years last on SQLite but first on PostgreSQL, so the
+        first `count` without a start year are candidates too, and the database orders the
+        candidates as it always has. Projects tied on that order come by primary key, as in
+        the index and the project list (the database left them in any order)."""
+        candidates = BitMap(positions[:count])
+        undated = index.start_year.get(None)
+        if undated is not None:
+            candidates |= (positions & undated)[:count]
+        order = self.query.order_by or self.model._meta.ordering
+        return self.filter(pk__in=index.ids_at(candidates)).order_by(*order, "pk")[:count]
 
     def partnerships_of(self, municipality):
-        """Its partnerships: projects it is a partner in, and municipal partnerships it owns."""
-        through = PartnerMunicipality.objects.filter(municipality=municipality)
-        return self.filter(
-            Q(pk__in=through.values("project_id"))
-            | Q(municipality=municipality, type=Project.Type.MUNICIPAL_PARTNERSHIP)
+        """Its partnerships: projects it is a partner in, and municipal partnerships it owns.
+
+        One subquery of both sets' ids, so that PostgreSQL reads just those rows by primary
+        key (an OR of the two conditions read every project)."""
+        partner_in = PartnerMunicipality.objects.filter(municipality=municipality)
+        owned = Project.objects.filter(
+            municipality=municipality, type=Project.Type.MUNICIPAL_PARTNERSHIP
         )
+        ids = partner_in.order_by().values("project_id").union(owned.order_by().values("pk"))
+        return self.filter(pk__in=ids)
 
     def for_partnership_list(self):
         """What a municipality's list of partnerships names: the title and every municipality
@@ -74,59 +98,49 @@ class PublicProjectQuerySet(ProjectQuerySet):
             "partner_municipalities__country"
         )
 
-    def for_funders(self, funders):
-        """Projects financed by any of `funders` (a queryset)."""
-        through = ProjectFunder.objects.filter(funder__in=funders)
-        return self.filter(pk__in=through.values("project_id"))
-
-    def for_network(self, network):
-        """Projects owned by the network's member municipalities, as /projects/?network= does."""
-        return self.filter(municipality__in=network.memberships.values("municipality_id"))
-
     def recently_updated(self):
         """Newest change first, for the home page."""
         return self.order_by("-updated_at", "title")
 
 
 def published_projects():
-    """The only starting point for public project lists and counts: drafts never appear."""
+    """The only starting point for public project lists: drafts never appear."""
     return PublicProjectQuerySet(Project).published()
 
 
-class GoalQuerySet(models.QuerySet):
-    def with_project_counts(self, projects):
-        """Each goal with `project_count`, the number of `projects` working towards it.
+def owned_within(index, projects):
+    """{municipality pk: bitmap of the published projects it owns that are in `projects`}."""
+    return {pk: bitmap & projects for pk, bitmap in index.municipality.items()}
 
-        One grouped query over the goal links (a goal and a project are linked at most once,
-        so no DISTINCT is needed): a correlated subquery per goal would read all the projects
-        17 times. Being a join, it must not be chained with another join-based count."""
-        linked = Q(projects__in=projects.order_by().values("pk"))
-        return in_order(self.annotate(project_count=Count("projects", filter=linked)))
+
+def involvement_counts(index, owned=None, within=None):
+    """{municipality pk: how many published projects it owns (by `owned`, bitmaps by pk;
+    everything it owns by default) or is a partner in, each counted once}, of the projects in
+    the bitmap `within` only when it is given; municipalities without any are left out."""
+    owned = index.municipality if owned is None else owned
+    counts = {}
+    for pk in owned.keys() | index.partner.keys():
+        involved = owned.get(pk, NONE) | index.partner.get(pk, NONE)
+        count = len(involved) if within is None else involved.intersection_cardinality(within)
+        if count:
+            counts[pk] = count
+    return counts
 
 
 def public_goals():
-    return GoalQuerySet(Goal)
+    return Goal.objects.all()
 
 
 class CountryQuerySet(models.QuerySet):
-    def with_project_counts(self, projects):
-        """Each country with `project_count`: how many of `projects` have it as partner.
-
-        One grouped query over the partner-country links, as for goals (a correlated subquery
-        per country read all the projects once per country); not to be chained with another
-        join-based count (the subquery-based ones below are fine)."""
-        linked = Q(projects__in=projects.order_by().values("pk"))
-        return in_order(self.annotate(project_count=Count("projects", filter=linked)))
-
-    def with_partner_municipality_counts(self, projects):
-        """Each country with `municipality_count`: its municipalities partnering in `projects`."""
-        through = PartnerMunicipality.objects.filter(
-            municipality__country=OuterRef("pk"), project__in=projects
-        )
-        return self.annotate(municipality_count=count_of(through, "municipality_id"))
+    def with_partner_municipality_counts(self, partnering):
+        """Each country with `municipality_count`: how many of its municipalities are in
+        `partnering` (the pks of those partner in a published project)."""
+        partner = Q(municipalities__in=list(partnering))
+        return self.annotate(municipality_count=Count("municipalities", filter=partner))
 
     def partners_in(self, projects):
-        """Only the countries that are partner countries of some of `projects`."""
+        """Only the countries that are partner countries of some of `projects` (the sitemap's
+        list; the pages take them from the index)."""
         through = PartnerCountry.objects.filter(project__in=projects)
         return self.filter(pk__in=through.values("country_id"))
 
@@ -155,37 +169,8 @@ def by_name(countries):
     return sorted(countries, key=lambda country: name_key(country.name))
 
 
-class MunicipalityQuerySet(models.QuerySet):
-    def involved_in(self, projects):
-        """Municipalities owning or partnering in any of `projects`."""
-        partners = PartnerMunicipality.objects.filter(project__in=projects)
-        return self.filter(
-            Q(pk__in=projects.values("municipality_id"))
-            | Q(pk__in=partners.values("municipality_id"))
-        )
-
-    def with_project_counts(self, projects):
-        """Each municipality with `project_count`: how many of `projects` it owns."""
-        return self.annotate(project_count=count_of(projects.filter(municipality=OuterRef("pk"))))
-
-    def with_partnership_counts(self, projects):
-        """Each with `partnership_count`: how many of `projects` are its partnerships."""
-        partnerships = projects.filter(
-            Q(partner_municipalities=OuterRef("pk"))
-            | Q(municipality=OuterRef("pk"), type=Project.Type.MUNICIPAL_PARTNERSHIP)
-        )
-        return self.annotate(partnership_count=count_of(partnerships))
-
-    def with_involvement_counts(self, projects):
-        """Each with `involvement_count`: how many of `projects` it owns or is a partner in."""
-        involving = projects.filter(
-            Q(municipality=OuterRef("pk")) | Q(partner_municipalities=OuterRef("pk"))
-        )
-        return self.annotate(involvement_count=count_of(involving))
-
-
 def public_municipalities():
-    return MunicipalityQuerySet(Municipality).select_related("country")
+    return Municipality.objects.select_related("country")
 
 
 class PublicFunderQuerySet(FunderQuerySet):
@@ -193,45 +178,17 @@ class PublicFunderQuerySet(FunderQuerySet):
         """Funders with their parent, for /funders/."""
         return self.select_related("parent")
 
-    def project_ids_by_funder(self, projects):
-        """{funder pk: set of pks of `projects` it finances directly}, in one query."""
-        pairs = ProjectFunder.objects.filter(funder__in=self, project__in=projects)
-        found = {}
-        for funder_id, project_id in pairs.values_list("funder_id", "project_id"):
-            found.setdefault(funder_id, set()).add(project_id)
-        return found
-
 
 def public_funders():
     return PublicFunderQuerySet(Funder)
 
 
-def total_project_counts(funders, projects):
-    """{funder pk: number of `projects` it finances itself or through funders it finances}.
-
-    `funders` must hold every funder of the tree (the whole list page does), so the walk
-    down the `parent` links happens in Python: two queries for any number of funders."""
-    direct = public_funders().filter(pk__in=[f.pk for f in funders]).project_ids_by_funder(projects)
-    children = {}
-    for funder in funders:
-        children.setdefault(funder.parent_id, []).append(funder.pk)
-
-    def subtree(pk, seen):
-        found = set(direct.get(pk, ()))
-        for child in children.get(pk, ()):
-            if child not in seen:
-                found |= subtree(child, seen | {child})
-        return found
-
-    return {funder.pk: len(subtree(funder.pk, {funder.pk})) for funder in funders}
-
-
-def headline_numbers():
-    """The home page's four numbers: one small COUNT query each."""
-    projects = published_projects()
+def headline_numbers(index):
+    """The home page's four numbers: the published projects, the municipalities owning or
+    partner in one, their partner countries (from the index) and the networks."""
     return {
-        "projects": projects.count(),
-        "municipalities": public_municipalities().involved_in(projects).count(),
-        "countries": public_countries().partners_in(projects).count(),
+        "projects": len(index),
+        "municipalities": len(index.municipality.keys() | index.partner.keys()),
+        "countries": len(index.country),
         "networks": Network.objects.count(),
     }

@@ -2,6 +2,9 @@
 
 Countries, municipalities and funders have their own modules (views_countries.py,
 views_municipalities.py, views_funders.py); the helpers here are shared by all of them.
+
+Every count of published projects comes from the project index (projects/project_index.py,
+read once per request); see registry/querysets.py.
 """
 
 from datetime import date
@@ -11,13 +14,20 @@ from django.conf import settings
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
+from projects import project_index
+
 from .querysets import (
+    NONE,
     by_name,
+    counted,
     headline_numbers,
+    involvement_counts,
+    project_counts,
     public_countries,
     public_goals,
     public_municipalities,
     published_projects,
+    with_counts,
 )
 
 # A detail page lists this many projects and links to the filtered list for the rest.
@@ -32,26 +42,26 @@ def filtered_list_url(**params):
     return f"{reverse('projects:list')}?{urlencode(params)}"
 
 
-def project_section(projects, all_url):
-    """The first PROJECTS_SHOWN of `projects`, their total and the URL listing them all."""
-    shown = list(projects.for_list()[:PROJECTS_SHOWN])
-    total = len(shown) if len(shown) < PROJECTS_SHOWN else projects.count()
-    return {"projects": shown, "total": total, "all_url": all_url}
+def project_section(index, positions, all_url):
+    """The first PROJECTS_SHOWN of the published projects at `positions` (a bitmap of
+    `index`), their total and the URL listing them all."""
+    shown = published_projects().for_list().first_of(index, positions, PROJECTS_SHOWN)
+    return {"projects": list(shown), "total": len(positions), "all_url": all_url}
 
 
 def home(request):
-    projects = published_projects()
+    index = project_index.current()
     context = {
-        "goals": public_goals().with_project_counts(projects),
-        "countries": public_countries().partners_in(projects).with_project_counts(projects),
-        "numbers": headline_numbers(),
-        "recent": projects.recently_updated().for_list()[:RECENTLY_UPDATED],
+        "goals": with_counts(public_goals(), project_counts(index.goal)),
+        "countries": counted(public_countries(), project_counts(index.country)),
+        "numbers": headline_numbers(index),
+        "recent": published_projects().recently_updated().for_list()[:RECENTLY_UPDATED],
     }
     return render(request, "home.html", context)
 
 
 def goal_list(request):
-    goals = public_goals().with_project_counts(published_projects())
+    goals = with_counts(public_goals(), project_counts(project_index.current().goal))
     return render(request, "registry/goal_list.html", {"goals": goals})
 
 
@@ -60,14 +70,17 @@ def goal_detail(request, number):
     if request.path != goal.get_absolute_url():
         # /goals/04/ is /goals/4/: one address per page.
         return redirect(goal, permanent=True)
-    projects = published_projects().for_goal(goal)
-    countries = public_countries().partners_in(projects).with_project_counts(projects)
-    municipalities = public_municipalities().involved_in(projects).with_involvement_counts(projects)
+    index = project_index.current()
+    projects = index.goal.get(goal.number, NONE)
+    involvement = involvement_counts(index, within=projects)
+    municipalities = counted(public_municipalities(), involvement, "involvement_count")
+    countries = counted(public_countries(), project_counts(index.country, within=projects))
     context = {
         "goal": goal,
-        "section": project_section(projects, filtered_list_url(goal=goal.number)),
+        "section": project_section(index, projects, filtered_list_url(goal=goal.number)),
         "countries": sorted(by_name(countries), key=lambda country: -country.project_count),
-        "municipalities": municipalities.order_by("-involvement_count", "name"),
+        # Most involved first, then by name in the database's order (a stable sort).
+        "municipalities": sorted(municipalities, key=lambda m: -m.involvement_count),
     }
     return render(request, "registry/goal_detail.html", context)
 

@@ -2,19 +2,28 @@
 
 from django.shortcuts import get_object_or_404, redirect, render
 
-from .querysets import by_name, public_countries, public_municipalities, published_projects
+from projects import project_index
+
+from .querysets import (
+    NONE,
+    by_name,
+    counted,
+    involvement_counts,
+    project_counts,
+    public_countries,
+    public_municipalities,
+    with_counts,
+)
 from .views import filtered_list_url, project_section
 
 
 def country_list(request):
-    projects = published_projects()
-    countries = (
-        public_countries()
-        .partners_in(projects)
-        .with_project_counts(projects)
-        .with_partner_municipality_counts(projects)
-    )
-    return render(request, "registry/country_list.html", {"countries": by_name(countries)})
+    index = project_index.current()
+    counts = project_counts(index.country)
+    countries = public_countries().filter(pk__in=list(counts))
+    countries = countries.with_partner_municipality_counts(index.partner.keys())
+    countries = by_name(with_counts(countries, counts))
+    return render(request, "registry/country_list.html", {"countries": countries})
 
 
 def country_detail(request, code):
@@ -23,19 +32,17 @@ def country_detail(request, code):
     if code != code.lower():
         return redirect("registry:country_detail", code=code.lower(), permanent=True)
     country = get_object_or_404(public_countries(), code=code.upper())
-    projects = published_projects().for_country(country)
-    everything = published_projects()
+    index = project_index.current()
+    projects = index.country.get(country.code, NONE)
+    # Municipalities in the country that take part in any published project, and how many.
+    involvement = involvement_counts(index)
+    in_country = public_municipalities().filter(country=country)
+    # Municipalities (usually elsewhere) whose own projects work with the country.
+    owned = project_counts(index.municipality, within=projects)
     context = {
         "country": country,
-        "section": project_section(projects, filtered_list_url(country=code)),
-        # Municipalities in the country that take part in any published project.
-        "partners": public_municipalities()
-        .filter(country=country)
-        .involved_in(everything)
-        .with_involvement_counts(everything),
-        # Municipalities (usually elsewhere) whose own projects work with the country.
-        "owners": public_municipalities()
-        .filter(pk__in=projects.values("municipality_id"))
-        .with_project_counts(projects),
+        "section": project_section(index, projects, filtered_list_url(country=code)),
+        "partners": counted(in_country, involvement, "involvement_count"),
+        "owners": counted(public_municipalities(), owned),
     }
     return render(request, "registry/country_detail.html", context)

@@ -2,26 +2,39 @@
 
 from django.shortcuts import get_object_or_404, render
 
+from projects import project_index
+from projects.models import Project
+
 from .querysets import (
+    NONE,
     by_name,
+    counted,
+    involvement_counts,
     name_key,
+    owned_within,
+    project_counts,
     public_countries,
     public_goals,
     public_municipalities,
     published_projects,
+    with_counts,
 )
 from .views import filtered_list_url, project_section
 
 
 def municipality_list(request):
     """Grouped by country; `?country=lv` keeps one country (an unknown code keeps all)."""
-    projects = published_projects()
+    index = project_index.current()
     countries = by_name(public_countries().filter(municipalities__isnull=False).distinct())
     chosen = request.GET.get("country", "").upper()
-    municipalities = public_municipalities().with_project_counts(projects)
-    municipalities = municipalities.with_partnership_counts(projects)
+    municipalities = public_municipalities()
     if chosen in {country.code for country in countries}:
         municipalities = municipalities.filter(country=chosen)
+    municipalities = with_counts(municipalities, project_counts(index.municipality))
+    # Its partnerships: the municipal partnerships it owns and the projects it partners.
+    partnerships = index.type.get(Project.Type.MUNICIPAL_PARTNERSHIP, NONE)
+    counts = involvement_counts(index, owned=owned_within(index, partnerships))
+    municipalities = with_counts(municipalities, counts, "partnership_count")
     order = {country.code: position for position, country in enumerate(countries)}
     context = {
         "countries": countries,
@@ -35,19 +48,21 @@ def municipality_list(request):
 
 def municipality_detail(request, slug):
     municipality = get_object_or_404(public_municipalities(), slug=slug)
-    projects = published_projects()
-    owned = projects.for_municipality(municipality)
+    index = project_index.current()
+    owned = index.municipality.get(municipality.pk, NONE)
     context = {
         "municipality": municipality,
         "units": municipality.organisations.all(),
-        "section": project_section(owned, filtered_list_url(municipality=slug)),
-        "partnerships": projects.partnerships_of(municipality).for_partnership_list(),
+        "section": project_section(index, owned, filtered_list_url(municipality=slug)),
+        "partnerships": published_projects()
+        .partnerships_of(municipality)
+        .for_partnership_list(),
         "memberships": municipality.memberships.select_related("network"),
         "strategies": municipality.strategies.prefetch_related("items"),
         "contacts": municipality.contacts.filter(is_public=True).select_related(
             "organisation", "project"
         ),
-        "goals": public_goals().with_project_counts(owned).filter(project_count__gt=0),
-        "countries": by_name(public_countries().partners_in(owned).with_project_counts(owned)),
+        "goals": counted(public_goals(), project_counts(index.goal, within=owned)),
+        "countries": by_name(counted(public_countries(), project_counts(index.country, owned))),
     }
     return render(request, "registry/municipality_detail.html", context)

@@ -285,8 +285,11 @@ class Project(models.Model):
             models.Index(fields=["title", "id"], name="project_title"),
             # /projects/?active_in= and status filters compare the end year.
             models.Index(fields=["end_year"], name="project_end_year"),
-            # The home page's "recently updated" and the feed.
+            # The home page's "recently updated".
             models.Index(fields=["-updated_at"], name="project_updated"),
+            # /feed/: the newest published projects (registry/feeds.py), the first 20 index
+            # entries instead of sorting every published project.
+            models.Index(fields=["-created_at"], name="project_created"),
             # Every public page filters on publication first.
             models.Index(fields=["publication", "municipality"], name="project_pub_municipality"),
             # /projects/?status= and ?active_in=, and the list's facet counts: the published

@@ -1,4 +1,4 @@
-from django.contrib.sitemaps.views import sitemap
+from django.contrib.sitemaps import views as sitemaps
 from django.urls import path, register_converter
 
 from . import views, views_countries, views_funders, views_municipalities
@@ -38,5 +38,16 @@ urlpatterns = [
     path("funders/<slug:slug>/", views_funders.funder_detail, name="funder_detail"),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("feed/", NewestProjectsFeed(), name="feed"),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path(
+        "sitemap.xml",
+        sitemaps.index,
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "registry:sitemap_section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<slug:section>.xml",
+        sitemaps.sitemap,
+        {"sitemaps": SITEMAPS},
+        name="sitemap_section",
+    ),
 ]

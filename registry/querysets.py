@@ -29,7 +29,6 @@ from projects.models import Project, ProjectQuerySet, fold
 from registry.models import Country, Funder, FunderQuerySet, Goal, Municipality
 
 PUBLISHED = Project.Publication.PUBLISHED
-PartnerCountry = Project.partner_countries.through
 PartnerMunicipality = Project.partner_municipalities.through
 
 # The bitmap of a key the index has no projects for.
@@ -137,12 +136,6 @@ class CountryQuerySet(models.QuerySet):
         `partnering` (the pks of those partner in a published project)."""
         partner = Q(municipalities__in=list(partnering))
         return self.annotate(municipality_count=Count("municipalities", filter=partner))
-
-    def partners_in(self, projects):
-        """Only the countries that are partner countries of some of `projects` (the sitemap's
-        list; the pages take them from the index)."""
-        through = PartnerCountry.objects.filter(project__in=projects)
-        return self.filter(pk__in=through.values("country_id"))
 
 
 def public_countries():

@@ -43,6 +43,8 @@ PAGES = [
     "/accessibility/",
     "/feed/",
     "/sitemap.xml",
+    "/sitemap-projects.xml",
+    "/sitemap-countries.xml",
 ]
 
 
@@ -224,7 +226,7 @@ def test_a_draft_never_appears_and_its_publication_shows_at_once(client, project
     draft = make_project(
         slug="utkast", title="Hemligt utkast", publication=Project.Publication.DRAFT, goals=[4]
     )
-    for url in ["/projects/", "/goals/4/", "/", "/feed/", "/sitemap.xml"]:
+    for url in ["/projects/", "/goals/4/", "/", "/feed/", "/sitemap-projects.xml"]:
         for _ in range(2):  # rendered, then from the cache
             content = client.get(url).content.decode()
             assert "Hemligt utkast" not in content and "/projects/utkast/" not in content, url

@@ -9,13 +9,17 @@ from types import SimpleNamespace
 
 import pytest
 from django.conf import settings
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from networks.models import Membership, Network
 from projects.models import Contact, Project
-from projects.templatetags.project_tags import chronological, contrast_ratio, goal_tile_variant
+from projects.templatetags.project_tags import (
+    chronological,
+    contrast_ratio,
+    goal_tile,
+    goal_tile_variant,
+)
 from registry.models import Goal
 from tests.factories import (
     GOAL_COLOURS,
@@ -235,7 +239,7 @@ def test_a_pair_that_fails_becomes_a_band_beside_dark_text():
     failing = SimpleNamespace(number=7, name="Energy", colour="#595959", text_colour="#000000")
     assert contrast_ratio(failing.text_colour, failing.colour) < 4.5
     assert goal_tile_variant(failing) == "band"
-    html = render_to_string("includes/goal_tile.html", {"goal": failing, "plain": True})
+    html = goal_tile(failing, plain=True)
     assert 'class="goal-tile goal-tile--band"' in html
     assert 'fill="#595959"' in html
 
@@ -243,7 +247,7 @@ def test_a_pair_that_fails_becomes_a_band_beside_dark_text():
 def test_a_goal_tile_can_show_a_project_count(project):
     goal = Goal.objects.get(number=4)
     with translation.override("en"):
-        html = render_to_string("includes/goal_tile.html", {"goal": goal, "count": 3})
+        html = goal_tile(goal, count=3)
     assert text_of(html) == "4 Goal 4 (3 projects)"
     assert f'href="{goal.get_absolute_url()}"' in html
 

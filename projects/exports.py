@@ -35,7 +35,7 @@ from openpyxl.utils import get_column_letter
 
 from registry.models import Country, Funder, Goal, Municipality, Organisation
 
-from .models import Project, current_year
+from .models import Project, current_year, derived_status
 
 # Projects per chunk. Each chunk costs one query for its links, listing the chunk's ids, and
 # a fetch from the server-side cursor; each chunk's records are in memory at once. 1000 rather
@@ -119,22 +119,9 @@ LINKED_KEYS = (
     "goal_names",
 )
 
-PAUSED = Project.Status.PAUSED.value
-PLANNED = Project.Status.PLANNED.value
-COMPLETED = Project.Status.COMPLETED.value
-ONGOING = Project.Status.ONGOING.value
-
-
 def status_in(paused, start_year, end_year, year):
-    """`Project.status_in(year)` from a row's values, as the status code. A test holds the two
-    equal; a change to one is a change to the other."""
-    if paused:
-        return PAUSED
-    if start_year and start_year > year:
-        return PLANNED
-    if end_year and end_year < year:
-        return COMPLETED
-    return ONGOING
+    """A row's derived status in `year` as its code ("ongoing"…), by the models' rule."""
+    return derived_status(paused, start_year, end_year, year).value
 
 
 def project_record(project, links, shared):

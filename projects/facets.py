@@ -5,6 +5,7 @@ for each counted parameter all filters except that parameter's own are applied t
 project index's bitmaps (projects/project_index.py) and intersected with each value's.
 """
 
+import re
 from dataclasses import dataclass, field
 
 from django.utils.translation import get_language
@@ -13,6 +14,8 @@ from networks.models import Network
 from registry.models import Country, Funder, Goal, Municipality
 
 from .models import Project, fold
+
+COUNTRY_CODE = re.compile(r"[A-Z]{2}\Z")
 
 
 @dataclass
@@ -99,7 +102,10 @@ def filter_groups(filterset, index):
     # Only the countries an option is shown for are named and sorted: a name comes from
     # django-countries' translations, and the registry knows every country in the world.
     shown_countries = {code for code, count in counted["country"].items() if count}
-    shown_countries |= _raw_values(data, "country")
+    # A chosen country stays shown with no projects; a value that cannot be a code is no
+    # country (and one with a NUL byte would be an error on PostgreSQL).
+    chosen = _raw_values(data, "country")
+    shown_countries |= {code for code in chosen if COUNTRY_CODE.match(code)}
     countries = Country.objects.filter(code__in=sorted(shown_countries))
     choices = {
         "status": [(value, label, value) for value, label in Project.Status.choices],

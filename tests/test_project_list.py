@@ -327,6 +327,7 @@ def test_the_count_has_a_singular(client):
         ("funder=nobody", "funder", "nobody is not one of the available choices"),
         ("network=none-such", "network", "none-such is not one of the available choices"),
         ("municipality=%00", "municipality", "not one of the available choices"),
+        ("country=K%00E", "country", "not one of the available choices"),
         ("q=%00", "q", "Null characters are not allowed"),
     ],
 )

@@ -6,7 +6,8 @@ of them per network (see registry/querysets.py)."""
 from django.shortcuts import get_object_or_404, render
 
 from projects import project_index
-from registry.querysets import NONE, project_counts, with_counts
+from projects.project_index import project_counts
+from registry.querysets import NONE, with_counts
 from registry.views import filtered_list_url, project_section
 
 from .models import Network

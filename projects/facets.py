@@ -14,6 +14,7 @@ from networks.models import Network
 from registry.models import Country, Funder, Goal, Municipality
 
 from .models import Project, fold
+from .project_index import project_counts
 
 COUNTRY_CODE = re.compile(r"[A-Z]{2}\Z")
 
@@ -44,15 +45,11 @@ class Group:
 
 def facet_counts(filterset, index, name):
     """{value's key: projects} for each value of the counted parameter `name` (goal number,
-    country code, municipality pk, funder pk), among the projects every other valid filter
-    gives: bitmap intersections in the project index, so the cost does not grow with the
-    projects. A parent funder counts the projects of the funders it finances, each once, as
-    the funder filter finds them. Call after `filterset.is_valid()`."""
-    projects = filterset.matching(index, name)
-    return {
-        key: projects.intersection_cardinality(bitmap)
-        for key, bitmap in getattr(index, name).items()
-    }
+    country code, municipality pk, funder pk) that has any, among the projects every other
+    valid filter gives: bitmap intersections in the project index, so the cost does not grow
+    with the projects. A parent funder counts the projects of the funders it finances, each
+    once, as the funder filter finds them. Call after `filterset.is_valid()`."""
+    return project_counts(getattr(index, name), within=filterset.matching(index, name))
 
 
 # Alphabetical order as a Swedish or Latvian reader expects it: Swedish puts å, ä, ö after z;

@@ -236,16 +236,20 @@ class ProjectFilter(django_filters.FilterSet):
     def matching(self, index, *names):
         """The positions in `index` of the projects that `filter_queryset_except(…, *names)`
         gives, found with the `match_<name>` methods instead of SQL."""
-        found = index.everything
-        for name, value in self.form.cleaned_data.items():
-            if name in names or name == "sort" or not _has_value(value):
-                continue
-            found = found & self._matched(index, name, value)
-        return found
-
-    def _matched(self, index, name, value):
-        # Remembered: the list asks for each facet's projects, and a search is a query.
+        # Remembered, like each filter's own bitmap: the list asks for every facet's projects
+        # and for all of the projects twice (its page and its count), and a search is a query.
         remembered = self.__dict__.setdefault("_matches", {})
+        key = (index.key, "except", names)
+        if key not in remembered:
+            found = index.everything
+            for name, value in self.form.cleaned_data.items():
+                if name in names or name == "sort" or not _has_value(value):
+                    continue
+                found = found & self._matched(index, name, value, remembered)
+            remembered[key] = found
+        return remembered[key]
+
+    def _matched(self, index, name, value, remembered):
         key = (index.key, name)
         if key not in remembered:
             remembered[key] = getattr(self, f"match_{name}")(index, value)

@@ -52,6 +52,19 @@ def union(bitmaps):
     return BitMap.union(BitMap(), *(bitmap for bitmap in bitmaps if bitmap is not None))
 
 
+def project_counts(bitmaps, within=None):
+    """{key: number of published projects} for one of the index's dicts of bitmaps (e.g.
+    `index.goal`), counting only the projects also in the bitmap `within` when it is given:
+    the list's facet counts and the reference pages' counts. Keys without projects are left
+    out."""
+    counts = {}
+    for key, bitmap in bitmaps.items():
+        count = len(bitmap) if within is None else bitmap.intersection_cardinality(within)
+        if count:
+            counts[key] = count
+    return counts
+
+
 def _frozen(groups):
     return {value: FrozenBitMap(positions) for value, positions in groups.items()}
 

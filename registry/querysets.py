@@ -10,8 +10,8 @@ whatever the number of projects. Counted in SQL (a join with GROUP BY per count,
 subquery per row), these pages read every linked project again on each request: at 100 000
 projects from a tenth of a second (/goals/) to more than 13 minutes (/countries/, where a
 correlated subquery chained onto a GROUP BY ran once per joined row). So a page reads only its
-reference rows from the database, and `project_counts()` with `with_counts()` or `counted()`
-give them their numbers.
+reference rows from the database, and `project_counts()` (projects/project_index.py) with
+`with_counts()` or `counted()` give them their numbers.
 
 A municipality's involvement (projects it owns or is a partner in, each once) is a union of
 its two bitmaps (`involvement_counts()`).
@@ -33,18 +33,6 @@ PartnerMunicipality = Project.partner_municipalities.through
 
 # The bitmap of a key the index has no projects for.
 NONE = FrozenBitMap()
-
-
-def project_counts(bitmaps, within=None):
-    """{key: number of published projects} for one of the index's dicts of bitmaps (e.g.
-    `index.goal`), counting only the projects also in the bitmap `within` when it is given.
-    Keys without projects are left out."""
-    counts = {}
-    for key, bitmap in bitmaps.items():
-        count = len(bitmap) if within is None else bitmap.intersection_cardinality(within)
-        if count:
-            counts[key] = count
-    return counts
 
 
 def with_counts(rows, counts, name="project_count"):

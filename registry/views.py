@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from projects import project_index
+from projects.project_index import project_counts
 
 from .querysets import (
     NONE,
@@ -22,7 +23,6 @@ from .querysets import (
     counted,
     headline_numbers,
     involvement_counts,
-    project_counts,
     public_countries,
     public_goals,
     public_municipalities,

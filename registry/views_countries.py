@@ -3,13 +3,13 @@
 from django.shortcuts import get_object_or_404, redirect, render
 
 from projects import project_index
+from projects.project_index import project_counts
 
 from .querysets import (
     NONE,
     by_name,
     counted,
     involvement_counts,
-    project_counts,
     public_countries,
     public_municipalities,
     with_counts,

@@ -6,8 +6,9 @@ project index's funder bitmaps hold them already."""
 from django.shortcuts import get_object_or_404, render
 
 from projects import project_index
+from projects.project_index import project_counts
 
-from .querysets import NONE, project_counts, public_funders, with_counts
+from .querysets import NONE, public_funders, with_counts
 from .views import filtered_list_url, project_section
 
 

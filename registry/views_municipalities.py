@@ -4,6 +4,7 @@ from django.shortcuts import get_object_or_404, render
 
 from projects import project_index
 from projects.models import Project
+from projects.project_index import project_counts
 
 from .querysets import (
     NONE,
@@ -12,7 +13,6 @@ from .querysets import (
     involvement_counts,
     name_key,
     owned_within,
-    project_counts,
     public_countries,
     public_goals,
     public_municipalities,

@@ -430,6 +430,14 @@ def evaluate(runs):
                 f"{backend}: list throughput ≥ {TARGET_THROUGHPUT_RATIO:g}× /healthz's at {large}",
                 f"{ratio}×", ratio is not None and ratio >= TARGET_THROUGHPUT_RATIO,
             ))
+    for run in runs:
+        # The load run must answer every request: a 5xx, a refused connection or a timeout
+        # under load is an error.
+        errors = run["throughput"]["errors"]
+        targets.append(target(
+            f"{run['backend']}: no errors in the load run at {run['size']}",
+            f"{errors} errors", errors == 0,
+        ))
     return targets
 
 
@@ -456,12 +464,12 @@ def print_report(report):
                   f"{figures['status']:>8}")
     print()
     print(f"{'database':<11}{'projects':>9}  {'CSV rows/s':>11}{'seconds':>9}{'peak MiB':>10}"
-          f"{'list req/s':>12}{'healthz req/s':>15}{'ratio':>7}")
+          f"{'list req/s':>12}{'healthz req/s':>15}{'ratio':>7}{'errors':>8}")
     for run in report["runs"]:
         export, load_ = run["csv_export"], run["throughput"]
         print(f"{run['backend']:<11}{run['published']:>9}  {export['rows_per_second']:>11}"
               f"{export['seconds']:>9}{export['peak_memory_mib']:>10}{load_['list_rps']:>12}"
-              f"{load_['healthz_rps']:>15}{load_['ratio']:>7}")
+              f"{load_['healthz_rps']:>15}{load_['ratio']:>7}{load_['errors']:>8}")
     print()
     for item in report["targets"]:
         print(f"[{item['result']:>4}] {item['target']}: {item['figure']}")

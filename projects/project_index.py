@@ -175,6 +175,11 @@ class ProjectIndex:
     def ids_at(self, positions):
         return [self.ids[position] for position in positions]
 
+    def first_ids(self, projects, count):
+        """The primary keys of the first `count` projects of the bitmap `projects`, in the
+        list's default order."""
+        return self.ids_at(projects[:count])
+
 
 class IndexedProjects:
     """The projects at `positions`, in the default order, as a sequence the Paginator pages:

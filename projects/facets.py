@@ -8,12 +8,11 @@ project index's bitmaps (projects/project_index.py) and intersected with each va
 import re
 from dataclasses import dataclass, field
 
-from django.utils.translation import get_language
-
 from networks.models import Network
 from registry.models import Country, Funder, Goal, Municipality
+from registry.text import name_key
 
-from .models import Project, fold
+from .models import Project
 from .project_index import project_counts
 
 COUNTRY_CODE = re.compile(r"[A-Z]{2}\Z")
@@ -50,26 +49,6 @@ def facet_counts(filterset, index, name):
     with the projects. A parent funder counts the projects of the funders it finances, each
     once, as the funder filter finds them. Call after `filterset.is_valid()`."""
     return project_counts(getattr(index, name), within=filterset.matching(index, name))
-
-
-# Alphabetical order as a Swedish or Latvian reader expects it: Swedish puts å, ä, ö after z;
-# Latvian puts each letter with a diacritic right after its base letter (c < č < d). Other
-# accents are ignored, as in `fold`. ("{", "|", "}" and "~" sort after "z".)
-_SWEDISH_ORDER = str.maketrans({"å": "z{", "ä": "z|", "æ": "z|", "ö": "z}", "ø": "z}"})
-_LATVIAN_ORDER = str.maketrans({letter: base + "~" for letter, base in zip(
-    "āčēģīķļņšūž", "acegiklnsuz", strict=True
-)})
-
-
-def name_key(name):
-    """A sort key for a name in the active language (see above); no locale needed."""
-    text = str(name).casefold()
-    language = (get_language() or "")[:2]
-    if language == "sv":
-        text = text.translate(_SWEDISH_ORDER)
-    elif language == "lv":
-        text = text.translate(_LATVIAN_ORDER)
-    return fold(text)
 
 
 def _raw_values(data, name):

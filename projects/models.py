@@ -1,7 +1,6 @@
 """Projects and partnerships, their dated events, strategies and named contacts."""
 
 import re
-import unicodedata
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.core.exceptions import ValidationError
@@ -15,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from registry.models import Country, Funder, Goal, Municipality, Organisation
+from registry.text import fold
 
 EARLIEST_YEAR = 1950
 LATEST_YEAR = 2100
@@ -23,13 +23,6 @@ year_validators = [MinValueValidator(EARLIEST_YEAR), MaxValueValidator(LATEST_YE
 
 def current_year():
     return timezone.localdate().year
-
-
-def fold(text):
-    """Lower-case text without accents, the way a Swedish or Latvian reader searches:
-    "Rēzekne" and "REZEKNE" both become "rezekne". SQLite folds ASCII only, so we fold here."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
 def derived_status(paused, start_year, end_year, year):

@@ -12,9 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from reversion.admin import VersionAdmin
 
-from projects.models import fold
 from registry.admin_confinement import MunicipalityConfinedAdmin
 from registry.models import Coordinator, Country, Funder, Goal, Municipality, Organisation
+from registry.text import fold
 from registry.two_factor import RegistryAdminSite
 
 # The default site gains two-factor sign-in and the enrolment page (django-otp recommends

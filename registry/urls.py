@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from registry import health, views_language
 
+# The apps built on this one are named by string only: registry imports neither.
 urlpatterns = [
     path("admin/", admin.site.urls),
     # The language switcher's links (they replace Django's POST-only i18n/setlang/, whose
@@ -10,6 +11,7 @@ urlpatterns = [
     path("language/<str:code>/", views_language.set_language, name="set_language"),
     path("healthz", health.healthz, name="healthz"),
     path("projects/", include("projects.urls")),
-    path("networks/", include("networks.urls")),
-    path("", include("registry.public_urls")),
+    # Home, goals, countries, municipalities, funders, networks, the sitemap, the feed and
+    # the accessibility statement, in the registry and networks namespaces.
+    path("", include("projects.pages.urls")),
 ]

@@ -2,7 +2,7 @@
 absolute addresses on the request's own host; drafts in neither.
 
 /sitemap.xml is an index of one sitemap per section (/sitemap-<section>.xml), the projects'
-section split into pages of registry.sitemaps.PROJECTS_PER_PAGE (?p=2 and on): the protocol
+section split into pages of projects.pages.sitemaps.PROJECTS_PER_PAGE (?p=2 and on): the protocol
 allows 50 000 addresses in a file, and one file showed only the first 50 000 projects."""
 
 import time
@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from networks.models import Network
 from projects.models import Project
+from projects.pages.sitemaps import SITEMAPS, ProjectSitemap
 from registry.models import ChangeStamp
-from registry.sitemaps import SITEMAPS, ProjectSitemap
 from tests.factories import make_goal, make_municipality, make_project
 
 pytestmark = pytest.mark.django_db

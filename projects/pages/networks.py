@@ -1,16 +1,16 @@
 """/networks/: the city networks and regional cooperations, and one page per network.
 
 A network's projects are those its member municipalities own: the project index has a bitmap
-of them per network (see registry/querysets.py)."""
+of them per network."""
 
 from django.shortcuts import get_object_or_404, render
 
-from projects import project_index
-from projects.project_index import project_counts
-from registry.querysets import NONE, with_counts
-from registry.views import filtered_list_url, project_section
+from networks.models import Network
 
-from .models import Network
+from .. import project_index
+from ..project_index import project_counts
+from .counts import NONE, with_counts
+from .queries import filtered_list_url, project_section
 
 
 def network_list(request):

@@ -2,24 +2,21 @@
 
 from django.shortcuts import get_object_or_404, render
 
-from projects import project_index
-from projects.models import Project
-from projects.project_index import project_counts
+from registry.text import name_key
 
-from .querysets import (
-    NONE,
+from .. import project_index
+from ..models import Project
+from ..project_index import project_counts
+from .counts import NONE, counted, involvement_counts, owned_within, with_counts
+from .queries import (
     by_name,
-    counted,
-    involvement_counts,
-    name_key,
-    owned_within,
+    filtered_list_url,
+    project_section,
     public_countries,
     public_goals,
     public_municipalities,
     published_projects,
-    with_counts,
 )
-from .views import filtered_list_url, project_section
 
 
 def municipality_list(request):

@@ -2,19 +2,16 @@
 
 from django.shortcuts import get_object_or_404, redirect, render
 
-from projects import project_index
-from projects.project_index import project_counts
-
-from .querysets import (
-    NONE,
+from .. import project_index
+from ..project_index import project_counts
+from .counts import NONE, counted, involvement_counts, with_counts
+from .queries import (
     by_name,
-    counted,
-    involvement_counts,
+    filtered_list_url,
+    project_section,
     public_countries,
     public_municipalities,
-    with_counts,
 )
-from .views import filtered_list_url, project_section
 
 
 def country_list(request):

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy as _
 
-from .querysets import published_projects
+from .queries import published_projects
 
 FEED_LENGTH = 20
 
@@ -20,8 +20,8 @@ class NewestProjectsFeed(Feed):
         return reverse("projects:list")
 
     def items(self):
-        # The index project_created (projects/models.py) gives the first 20 in order; without
-        # it every published project was sorted (95 ms at 100 000 on PostgreSQL).
+        # The index project_created (projects/models.py) gives the first 20 in order, so not
+        # every published project is sorted.
         newest = published_projects().select_related("municipality").order_by("-created_at")
         return newest[:FEED_LENGTH]
 

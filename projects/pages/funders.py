@@ -5,11 +5,10 @@ project index's funder bitmaps hold them already."""
 
 from django.shortcuts import get_object_or_404, render
 
-from projects import project_index
-from projects.project_index import project_counts
-
-from .querysets import NONE, public_funders, with_counts
-from .views import filtered_list_url, project_section
+from .. import project_index
+from ..project_index import project_counts
+from .counts import NONE, with_counts
+from .queries import filtered_list_url, project_section, public_funders
 
 
 def funder_list(request):

@@ -4,18 +4,17 @@ published projects, and only the countries that have some. Without django.contri
 are made absolute with the request's host.
 
 Why an index: the sitemaps protocol allows at most 50 000 URLs in a file, and Django's
-single-file view shows only the first page of each section, so at 100 000 projects half of
-them were missing (and rendering the rest took over 4 s). The projects' section is split into
-pages of PROJECTS_PER_PAGE."""
+single-file view shows only the first page of each section, so a large registry would miss
+projects. The projects' section is split into pages of PROJECTS_PER_PAGE."""
 
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
 from networks.models import Network
-from projects import project_index
+from registry import change_stamp
 
-from . import change_stamp
-from .querysets import (
+from .. import project_index
+from .queries import (
     public_countries,
     public_funders,
     public_goals,
@@ -23,13 +22,9 @@ from .querysets import (
     published_projects,
 )
 
-# Measured at 100 000 projects on PostgreSQL (2 shared cores): rendering costs 60-100 µs a
-# project (reverse() and the template), so a page of 2 500 answers in 0.15-0.3 s, 5 000 in
-# 0.3-0.45 s and 50 000 (the protocol's maximum) in 3.3-3.7 s; the last page adds its OFFSET,
-# about 60-90 ms of SQL. And 2 500 entries stay under the page cache's 1 MB
-# (middleware.CACHED_MAX_BYTES) even with 120-character slugs (about 260 bytes an entry), so a
-# crawler's next visit to a page is served from memory; 5 000 fit only with short slugs (830 kB
-# at the demo data's 57 characters).
+# Small enough that a page renders quickly and stays under the page cache's size limit
+# (middleware.CACHED_MAX_BYTES) even with long slugs, so a crawler's next visit is served
+# from the cache (README, "Where the time goes", has the figures).
 PROJECTS_PER_PAGE = 2_500
 
 
@@ -93,9 +88,8 @@ class ReferenceSitemap(Sitemap):
 
 
 def countries_with_projects():
-    # The project index already knows which countries have published projects; asking the
-    # database meant joining 200 000 links to the projects (85 ms at 100 000 projects, twice:
-    # once to count the section and once to list it).
+    # The project index already knows which countries have published projects, so the
+    # database need not join every project's links to find them.
     codes = list(project_index.current().country)
     return public_countries().filter(pk__in=codes).order_by("code")
 

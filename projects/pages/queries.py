@@ -1,0 +1,102 @@
+"""The rows the public pages read: published projects only, reference data in the orders the
+pages show, and a page's own section of projects with the link to the rest."""
+
+from urllib.parse import urlencode
+
+from django.db import models
+from django.db.models import Count, Q
+from django.urls import reverse
+
+from registry.models import Country, Funder, FunderQuerySet, Goal, Municipality
+from registry.text import name_key
+
+from ..filters import DEFAULT_SORT, SORT_ORDERS
+from ..models import Project, ProjectQuerySet
+
+PartnerMunicipality = Project.partner_municipalities.through
+
+# A detail page lists this many projects and links to the filtered list for the rest.
+PROJECTS_SHOWN = 25
+
+
+class PublicProjectQuerySet(ProjectQuerySet):
+    def partnerships_of(self, municipality):
+        """Its partnerships: projects it is a partner in, and municipal partnerships it owns.
+
+        One subquery of both sets' ids, so that PostgreSQL reads just those rows by primary
+        key (an OR of the two conditions read every project)."""
+        partner_in = PartnerMunicipality.objects.filter(municipality=municipality)
+        owned = Project.objects.filter(
+            municipality=municipality, type=Project.Type.MUNICIPAL_PARTNERSHIP
+        )
+        ids = partner_in.order_by().values("project_id").union(owned.order_by().values("pk"))
+        return self.filter(pk__in=ids)
+
+    def for_partnership_list(self):
+        """What a municipality's list of partnerships names: the title and every municipality
+        of each partnership with its country, in two queries."""
+        return self.select_related("municipality__country").prefetch_related(
+            "partner_municipalities__country"
+        )
+
+    def recently_updated(self):
+        """Newest change first, for the home page."""
+        return self.order_by("-updated_at", "title")
+
+
+def published_projects():
+    """The only starting point for public project lists: drafts never appear."""
+    return PublicProjectQuerySet(Project).published()
+
+
+def filtered_list_url(**params):
+    """/projects/ filtered by `params`, e.g. filtered_list_url(goal=4)."""
+    return f"{reverse('projects:list')}?{urlencode(params)}"
+
+
+def project_section(index, projects, all_url):
+    """A detail page's projects: the first PROJECTS_SHOWN of the bitmap `projects` in the
+    list's default order, their total and the URL listing them all. The index knows which
+    they are, so only those rows are read, by primary key."""
+    ids = index.first_ids(projects, PROJECTS_SHOWN)
+    shown = published_projects().for_list().filter(pk__in=ids)
+    return {
+        "projects": list(shown.order_by(*SORT_ORDERS[DEFAULT_SORT])),
+        "total": len(projects),
+        "all_url": all_url,
+    }
+
+
+def public_goals():
+    return Goal.objects.all()
+
+
+class CountryQuerySet(models.QuerySet):
+    def with_partner_municipality_counts(self, partnering):
+        """Each country with `municipality_count`: how many of its municipalities are in
+        `partnering` (the pks of those partner in a published project)."""
+        partner = Q(municipalities__in=list(partnering))
+        return self.annotate(municipality_count=Count("municipalities", filter=partner))
+
+
+def public_countries():
+    return CountryQuerySet(Country)
+
+
+def by_name(countries):
+    """Countries sorted by name in the active language, which only django-countries knows."""
+    return sorted(countries, key=lambda country: name_key(country.name))
+
+
+def public_municipalities():
+    return Municipality.objects.select_related("country")
+
+
+class PublicFunderQuerySet(FunderQuerySet):
+    def for_list(self):
+        """Funders with their parent, for /funders/."""
+        return self.select_related("parent")
+
+
+def public_funders():
+    return PublicFunderQuerySet(Funder)

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class NetworksConfig(AppConfig):
     name = "networks"
     verbose_name = _("Networks")
+
+    # Its policies, as registry/apps.py explains them.
+    public_reads = True
+    municipality_owned = {"Membership": "municipality"}
+    reference_models = ["Network"]

@@ -5,3 +5,13 @@ from django.utils.translation import gettext_lazy as _
 class ProjectsConfig(AppConfig):
     name = "projects"
     verbose_name = _("Projects")
+
+    # Its policies, as registry/apps.py explains them.
+    public_reads = True
+    municipality_owned = {
+        "Project": "municipality",
+        "Event": "project__municipality",
+        "Contact": "municipality",
+        "Strategy": "municipality",
+        "StrategyItem": "strategy__municipality",
+    }

@@ -7,6 +7,14 @@ pages, history, revert and recover to the owner's rows, hides the owner field an
 on save. Reference data (countries, goals, funders, municipalities, networks) has plain admins
 and is read-only for coordinators by permission. Superusers see and edit everything; a staff
 user without a Coordinator link, and not a superuser, sees nothing municipality-owned.
+
+Which models a municipality owns is declared by each app beside its models, in its AppConfig
+(apps.py): `municipality_owned` maps a model to the path from its rows to the owning
+municipality ("project__municipality"), `reference_models` names what coordinators may look at
+and pick. This module finds them through the app registry and names no other app's models.
+Plain declarations rather than the `rules` library: every check here follows one path to a
+municipality, and lists, searches and reversion's stored versions need that path as a queryset
+filter, which a rules predicate (a yes or no for one object) would not give.
 """
 
 import contextvars
@@ -17,7 +25,13 @@ from django.contrib.admin.exceptions import NotRegistered
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, PermissionDenied
+from django.core.checks import Error
+from django.core.exceptions import (
+    FieldDoesNotExist,
+    ImproperlyConfigured,
+    ObjectDoesNotExist,
+    PermissionDenied,
+)
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -25,38 +39,77 @@ from django.utils.translation import gettext
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
+from registry.models import Municipality
+
 COORDINATORS_GROUP = "Coordinators"
 
-# How each municipality-owned model reaches the municipality that owns it. The admins, the
-# history checks and the Coordinators group's permissions all read this one table.
-OWNER_PATHS = {
-    "projects.project": "municipality",
-    "projects.event": "project__municipality",
-    "projects.contact": "municipality",
-    "projects.strategy": "municipality",
-    "projects.strategyitem": "strategy__municipality",
-    "registry.organisation": "municipality",
-    "networks.membership": "municipality",
-}
-# Reference data coordinators may look at and pick, but not change.
-REFERENCE_MODELS = (
-    "registry.country",
-    "registry.goal",
-    "registry.funder",
-    "registry.municipality",
-    "networks.network",
-)
+
+def _declared(model, name, default):
+    """What `model`'s app declares in its AppConfig attribute `name`."""
+    return getattr(apps.get_app_config(model._meta.app_label), name, default)
+
+
+def owner_path(model):
+    """How `model`'s rows reach the municipality that owns them (e.g. "project__municipality"),
+    as its app's `municipality_owned` declares; None when no municipality owns them."""
+    return _declared(model, "municipality_owned", {}).get(model._meta.object_name)
+
+
+def owned_models():
+    """Every municipality-owned model of the installed apps."""
+    return [model for model in apps.get_models() if owner_path(model)]
+
+
+def reference_models():
+    """The reference data coordinators may look at and pick, but not change, as each app's
+    `reference_models` names it."""
+    return [
+        model
+        for model in apps.get_models()
+        if model._meta.object_name in _declared(model, "reference_models", ())
+    ]
+
+
+def check_declarations(app_configs=None, **kwargs):
+    """A system check: every model an app names in `municipality_owned` or `reference_models`
+    is one of its models, and each owner path leads to a municipality (a typo would leave a
+    model unconfined or the Coordinators group without its permissions)."""
+    errors = []
+    for config in app_configs or apps.get_app_configs():
+        owned = getattr(config, "municipality_owned", {})
+        for name in [*owned, *getattr(config, "reference_models", ())]:
+            try:
+                model = config.get_model(name)
+            except LookupError:
+                message = f"{config.label} declares {name!r}, which is not one of its models."
+                errors.append(Error(message, obj=config, id="registry.E001"))
+                continue
+            if name in owned and _end_of(model, owned[name]) is not Municipality:
+                message = f"{model._meta.label}: {owned[name]!r} leads to no municipality."
+                errors.append(Error(message, obj=config, id="registry.E002"))
+    return errors
+
+
+def _end_of(model, path):
+    """The model that `path` (e.g. "project__municipality") leads to from `model`, or None."""
+    for hop in path.split("__"):
+        try:
+            model = model._meta.get_field(hop).related_model
+        except FieldDoesNotExist:
+            return None
+        if model is None:
+            return None
+    return model
 
 
 def coordinator_permissions():
     """Every permission the Coordinators group needs, creating any that are missing (so the
     group can be set up on a database whose permissions were never generated)."""
     actions = ("view", "add", "change", "delete")
-    wanted = [(label, action) for label in OWNER_PATHS for action in actions]
-    wanted += [(label, "view") for label in REFERENCE_MODELS]
+    wanted = [(model, action) for model in owned_models() for action in actions]
+    wanted += [(model, "view") for model in reference_models()]
     permissions = []
-    for label, action in wanted:
-        model = apps.get_model(label)
+    for model, action in wanted:
         content_type = ContentType.objects.get_for_model(model)
         permission, _ = Permission.objects.get_or_create(
             content_type=content_type,
@@ -97,7 +150,7 @@ def version_owner_id(version, revision):
     """The municipality owning the object as it was stored in `version`. A related object that
     the same revision also stores (a deleted project, for its events) is read from there."""
     model = version._model
-    path = OWNER_PATHS.get(model._meta.label_lower)
+    path = owner_path(model)
     if path is None:
         return None
     values = version.field_dict
@@ -125,7 +178,13 @@ class MunicipalityConfinementMixin:
 
     @property
     def owner_path(self):
-        return OWNER_PATHS[self.model._meta.label_lower]
+        path = owner_path(self.model)
+        if path is None:
+            raise ImproperlyConfigured(
+                f"{self.model._meta.label} is confined but its app declares no owner path "
+                "in `municipality_owned`."
+            )
+        return path
 
     @property
     def owner_field(self):
@@ -285,7 +344,7 @@ class MunicipalityConfinementMixin:
             return []
         if not field.is_relation or field.related_model is None:
             return []
-        if field.related_model._meta.label_lower not in OWNER_PATHS:
+        if owner_path(field.related_model) is None:
             return []
         if field.many_to_many:
             return list(getattr(obj, name).values_list("pk", flat=True))

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core import checks
 from django.utils.translation import gettext_lazy as _
 
 
@@ -6,8 +7,19 @@ class RegistryConfig(AppConfig):
     name = "registry"
     verbose_name = _("Reference data")
 
+    # Policies each app declares beside its models (the platform reads them from here and
+    # names no app's models itself):
+    # Reads of these tables during a public GET may go to a replica (registry/db_router.py).
+    public_reads = True
+    # The municipality that owns a row, by the path from the model to it: coordinators see
+    # and edit their own municipality's only (registry/admin_confinement.py).
+    municipality_owned = {"Organisation": "municipality"}
+    # Reference data coordinators may look at and pick, but not change.
+    reference_models = ["Country", "Goal", "Funder", "Municipality"]
+
     def ready(self):
-        from registry import change_stamp
+        from registry import admin_confinement, change_stamp
 
         # Every change to data the public pages show moves the page cache's stamp.
         change_stamp.connect()
+        checks.register(admin_confinement.check_declarations)

@@ -1,7 +1,7 @@
 """Sends public reads to a read replica when DATABASE_REPLICA_URL configures one.
 
-The rule is deliberately narrow: only reads of the public data (the registry, projects and
-networks apps) during a GET or HEAD outside the admin go to the replica
+The rule is deliberately narrow: only reads of the public data (the models of every app whose
+AppConfig declares `public_reads = True`) during a GET or HEAD outside the admin go to the replica
 (registry.middleware.DatabaseRoutingMiddleware says which requests those are). Writes, the
 admin, sessions and users, management commands and the shell all use the primary, so a
 coordinator never reads their own edit from a replica that has not caught up yet. Without a
@@ -10,11 +10,11 @@ replica in DATABASES the router answers None to everything and Django behaves as
 
 from contextvars import ContextVar
 
+from django.apps import apps
 from django.conf import settings
 
 REPLICA = "replica"
 PRIMARY = "default"
-PUBLIC_APPS = {"registry", "projects", "networks"}
 
 # True while a request that may read from the replica is being handled.
 public_read = ContextVar("public_read", default=False)
@@ -24,11 +24,16 @@ def has_replica():
     return REPLICA in settings.DATABASES
 
 
+def is_public(model):
+    """Whether `model`'s app declares its data public (`public_reads` in its AppConfig)."""
+    return getattr(apps.get_app_config(model._meta.app_label), "public_reads", False)
+
+
 class PrimaryReplicaRouter:
     def db_for_read(self, model, **hints):
         if not has_replica():
             return None
-        if public_read.get() and model._meta.app_label in PUBLIC_APPS:
+        if public_read.get() and is_public(model):
             return REPLICA
         return PRIMARY
 

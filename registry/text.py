@@ -19,8 +19,8 @@ def fold(text):
 
 # Alphabetical order as a Swedish or Latvian reader expects it: Swedish puts å, ä, ö after z;
 # Latvian puts each letter with a diacritic right after its base letter (c < č < d, so
-# "Cipra" comes before "Čehija"). Other accents are ignored, as in `fold`. ("{", "|", "}" and
-# "~" sort after "z".)
+# "Centrālāfrikas Republika" comes before "Čehija"). Other accents are ignored, as in `fold`.
+# ("{", "|", "}" and "~" sort after "z".)
 _SWEDISH_ORDER = str.maketrans({"å": "z{", "ä": "z|", "æ": "z|", "ö": "z}", "ø": "z}"})
 _LATVIAN_ORDER = str.maketrans({letter: base + "~" for letter, base in zip(
     "āčēģīķļņšūž", "acegiklnsuz", strict=True

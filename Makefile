@@ -30,6 +30,7 @@ bench: $(INSTALLED)
 
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 migrations-check: $(INSTALLED)
 	$(PY) manage.py makemigrations --check --dry-run

@@ -1,51 +1,153 @@
-"""The change stamp: one database row that changes with every edit of data the public pages
-show, so that the page cache (registry.middleware.PageCacheMiddleware) can put it in every key
-and an edit in the admin makes every cached page unreachable at once.
+"""Change stamps: what lets the page cache (registry.middleware.PageCacheMiddleware) keep a
+page until something it shows changes, and no longer. docs/caching.md tells the whole story.
 
-`bump()` runs from the post_save, post_delete and m2m_changed signals of the models below
-(connected by RegistryConfig.ready()), inside the writer's transaction: the new stamp becomes
-visible together with the change, so no reader can pair the new stamp with the old data.
-Paths that send no signals (bulk_create, QuerySet.update, raw SQL) must call `bump()`
-themselves, as generate_demo does; the cache's timeout (PAGE_CACHE_SECONDS) bounds what a
-forgotten one can cost.
+Two halves, each declared by the app that owns the models or the pages, in its
+`page_cache.py` (found by `connect()`, so registry names no other app):
+
+- **Rows.** `shown(Model, row_tags)` says public pages show the model's rows. An edit of a row
+  (post_save, post_delete, m2m_changed of the model's automatic through tables) moves the
+  model's tag ("registry.goal"), the tags `row_tags(row)` names (e.g. one project's,
+  "projects.project:skolutbyte"), and the global stamp. `not_shown(...)` lists the rest.
+- **Pages.** `page("projects:detail", tags, query)` says which tags a page (by URL name)
+  depends on and which query parameters it reads. A page not declared depends on every
+  change (EVERYTHING) and on its whole query string.
+
+Every bump runs inside the writer's transaction, so a new stamp becomes visible together with
+the change, and the middleware reads a page's stamps before rendering it, through the same
+database router as its data (the replica, for a visitor): a page is never stored under a newer
+stamp than the data it shows. Paths that send no signals (bulk_create, QuerySet.update, raw
+SQL) call `bump()` themselves, as generate_demo does: with no tags it moves every page.
 """
 
-from django.apps import apps
-from django.db.models import F
-from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.utils import timezone
+import hashlib
+import secrets
+from dataclasses import dataclass
 
+from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import F
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.urls import Resolver404, resolve
+from django.utils import timezone
+from django.utils.module_loading import autodiscover_modules
+
+# As a page's tag: the page depends on every change (keyed by the global stamp). As a bumped
+# tag: a change that no finer tag describes, which moves every page.
+EVERYTHING = "*"
 STAMP_PK = 1
 
-# Every model whose rows a public page shows, as "app_label.ModelName". The automatic
-# through tables of their many-to-many fields are watched too.
-WATCHED = [
-    "registry.Country",
-    "registry.Municipality",
-    "registry.Organisation",
-    "registry.Funder",
-    "registry.Goal",
-    "projects.Project",
-    "projects.Event",
-    "projects.Contact",
-    "projects.Strategy",
-    "projects.StrategyItem",
-    "networks.Network",
-    "networks.Membership",
-]
-# The models of those apps that no public page shows (tests/test_page_cache.py checks that
-# each model is in one list or the other).
-NOT_SHOWN = ["registry.Coordinator", "registry.SeedRecord", "registry.ChangeStamp"]
+
+def model_tag(model):
+    """The tag every edit of `model`'s rows moves, e.g. "registry.goal"."""
+    return model._meta.label_lower
 
 
-def _stamps():
+def row_tag(model, key):
+    """The tag of one row, e.g. row_tag(Project, "skolutbyte") -> "projects.project:skolutbyte"."""
+    return f"{model._meta.label_lower}:{key}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Declarations, made by each app's page_cache.py.
+
+_row_tags = {}  # model -> callable(row) -> extra tags, or None
+_not_shown = set()  # "app_label.ModelName"
+_key_parts = []  # callables whose value is part of every page's key
+
+
+@dataclass(frozen=True)
+class Page:
+    tags: object = (EVERYTHING,)  # a list of tags, or a callable(**url_kwargs) -> tags
+    query: tuple | None = None  # the query parameters the page reads; None: all of them
+
+    def tags_for(self, kwargs):
+        return list(self.tags(**kwargs) if callable(self.tags) else self.tags)
+
+
+EVERY_CHANGE = Page()
+_pages = {}  # URL name ("projects:detail") -> Page
+
+
+def shown(model, row_tags=None):
+    """Public pages show `model`'s rows: an edit of one moves the model's tag and the global
+    stamp, and `row_tags(row)` too when given (a row's tags before an edit are moved as well,
+    so a project whose slug changes leaves both addresses)."""
+    _row_tags[model] = row_tags
+    uid = f"change_stamp:{model._meta.label}"
+    if row_tags:
+        pre_save.connect(_before_save, sender=model, dispatch_uid=uid)
+    post_save.connect(_saved, sender=model, dispatch_uid=uid)
+    post_delete.connect(_deleted, sender=model, dispatch_uid=uid)
+    for m2m in model._meta.local_many_to_many:
+        through = m2m.remote_field.through
+        if through._meta.auto_created:  # a through model of its own is declared itself
+            m2m_changed.connect(
+                _links_changed, sender=through, dispatch_uid=f"change_stamp:{through._meta.label}"
+            )
+
+
+def not_shown(*labels):
+    """Models no public page shows, as "app_label.ModelName" (a test checks that every model
+    of the project's apps is declared one way or the other)."""
+    _not_shown.update(labels)
+
+
+def page(url_name, tags=(EVERYTHING,), query=None):
+    """The page named `url_name` depends on `tags` (a list, or a function of the URL's
+    arguments returning one; [] for a page that shows no data) and reads only the query
+    parameters in `query` (None: any). The page cache keys it on those parameters alone and
+    the view is given those alone, so a parameter left out can never change a cached page."""
+    if url_name in _pages:
+        raise ImproperlyConfigured(f"The page cache has two declarations of {url_name!r}.")
+    _pages[url_name] = Page(tags, None if query is None else tuple(sorted(query)))
+
+
+def varies_with(function):
+    """Every page's key holds `function()` too (the projects' statuses follow the year)."""
+    _key_parts.append(function)
+    return function
+
+
+def declared_models():
+    return {model._meta.label for model in _row_tags} | _not_shown
+
+
+def page_for(path):
+    """The declaration of the page at `path`; EVERY_CHANGE when it has none."""
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return EVERY_CHANGE, {}
+    return _pages.get(match.view_name, EVERY_CHANGE), match.kwargs
+
+
+def key_parts():
+    return [str(function()) for function in _key_parts]
+
+
+def connect():
+    """Imports every installed app's page_cache module, whose declarations connect the
+    receivers; called once from RegistryConfig.ready()."""
+    autodiscover_modules("page_cache")
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading the stamps.
+
+
+def _global():
     return apps.get_model("registry", "ChangeStamp").objects
 
 
+def _tagged():
+    return apps.get_model("registry", "TagStamp").objects
+
+
 def current():
-    """The stamp as a short string, e.g. "42.1795000000123456": one query by primary key.
-    Read through the same database router as the page's data (the replica, for a visitor)."""
-    row = _stamps().filter(pk=STAMP_PK).values_list("version", "changed_at").first()
+    """The global stamp, which moves with every change, as a short string, e.g.
+    "42.1795000000123456": one query by primary key, read through the same database router as
+    the page's data (the replica, for a visitor)."""
+    row = _global().filter(pk=STAMP_PK).values_list("version", "changed_at").first()
     if row is None:
         return "0"
     version, changed_at = row
@@ -54,40 +156,90 @@ def current():
 
 def last_changed_at():
     """When public data last changed, or None if it never has since the stamp was made."""
-    return _stamps().filter(pk=STAMP_PK).values_list("changed_at", flat=True).first()
+    return _global().filter(pk=STAMP_PK).values_list("changed_at", flat=True).first()
 
 
-def bump():
-    """Count one more change to public data (one UPDATE of one row by primary key)."""
-    stamps = _stamps()
-    changed = {"version": F("version") + 1, "changed_at": timezone.now()}
-    if not stamps.filter(pk=STAMP_PK).update(**changed):
+def stamps(tags):
+    """The state of the data behind `tags`, as a string for a cache key: the global stamp
+    when they include EVERYTHING, nothing (and no query) when there are none, else one query
+    for the tags' rows and the EVERYTHING row (moved by a change no tag describes). A tag
+    never moved has no row."""
+    if not tags:
+        return ""
+    if EVERYTHING in tags:
+        return current()
+    wanted = sorted({*tags, EVERYTHING})
+    tokens = dict(_tagged().filter(tag__in=wanted).values_list("tag", "token"))
+    text = "|".join(f"{tag}={tokens.get(tag, '')}" for tag in wanted)
+    # Hashed, so that a page with many tags still makes a short key.
+    return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
+
+
+# ---------------------------------------------------------------------------------------------
+# Moving them.
+
+
+def bump(*tags):
+    """Record a change to public data that moves `tags` (none: every page) and the global
+    stamp. Two statements: an UPDATE of the global row, then one INSERT … ON CONFLICT for the
+    tags, in sorted order so that concurrent writers lock rows in the same order. A tag's
+    token is random, so a state of the data never meets a key made for another one, even after
+    a rollback or a restored backup."""
+    now = timezone.now()
+    stamps_ = _global()
+    changed = {"version": F("version") + 1, "changed_at": now}
+    if not stamps_.filter(pk=STAMP_PK).update(**changed):
         # Migration 0003 creates the row; a flushed database (TransactionTestCase) has none.
-        stamps.get_or_create(pk=STAMP_PK)
-        stamps.filter(pk=STAMP_PK).update(**changed)
+        stamps_.get_or_create(pk=STAMP_PK)
+        stamps_.filter(pk=STAMP_PK).update(**changed)
+    TagStamp = apps.get_model("registry", "TagStamp")
+    _tagged().bulk_create(
+        [
+            TagStamp(tag=tag, token=secrets.randbits(63), changed_at=now)
+            for tag in sorted(set(tags) or {EVERYTHING})
+        ],
+        update_conflicts=True,
+        unique_fields=["tag"],
+        update_fields=["token", "changed_at"],
+    )
 
 
-def _saved_or_deleted(sender, **kwargs):
-    bump()
+def tags_of(row):
+    """The tags an edit of `row` moves: its model's, and its own if its app declared any."""
+    model = type(row)._meta.concrete_model
+    row_tags = _row_tags.get(model)
+    return {model_tag(model), *(row_tags(row) if row_tags else ())}
 
 
-def _links_changed(sender, action, **kwargs):
-    if action.startswith("post_"):
-        bump()
+def _before_save(sender, instance, using, **kwargs):
+    # The row as stored, whose own tags (its old slug, its old project) move too.
+    if instance.pk is None:
+        return
+    stored = sender._base_manager.using(using).filter(pk=instance.pk).first()
+    if stored is not None:
+        instance._change_stamp_before = tags_of(stored)
 
 
-def watched_models():
-    return [apps.get_model(label) for label in WATCHED]
+def _saved(sender, instance, **kwargs):
+    before = instance.__dict__.pop("_change_stamp_before", set())
+    bump(*tags_of(instance), *before)
 
 
-def connect():
-    """Connect the receivers; called once from RegistryConfig.ready()."""
-    for model in watched_models():
-        uid = f"change_stamp:{model._meta.label}"
-        post_save.connect(_saved_or_deleted, sender=model, dispatch_uid=uid)
-        post_delete.connect(_saved_or_deleted, sender=model, dispatch_uid=uid)
-        for field in model._meta.local_many_to_many:
-            through = field.remote_field.through
-            m2m_changed.connect(
-                _links_changed, sender=through, dispatch_uid=f"change_stamp:{through._meta.label}"
-            )
+def _deleted(sender, instance, **kwargs):
+    bump(*tags_of(instance))
+
+
+def _links_changed(sender, instance, action, model, pk_set, **kwargs):
+    """A many-to-many set changed: the tags of the row whose set it is, and of the rows added
+    or removed. After a clear those are unknown, so a page that shows a link depends on the
+    model tag of each side it shows, or on the row tags of both."""
+    if not action.startswith("post_"):
+        return
+    tags = tags_of(instance)
+    if pk_set:
+        if _row_tags.get(model):
+            for row in model._base_manager.filter(pk__in=pk_set):
+                tags |= tags_of(row)
+        else:
+            tags.add(model_tag(model))
+    bump(*tags)

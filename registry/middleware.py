@@ -10,12 +10,13 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import DisallowedHost
 from django.db import DatabaseError, InterfaceError, OperationalError
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.middleware import http
 from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control, patch_vary_headers, quote_etag
 from django.utils.deprecation import MiddlewareMixin
 from django.utils.http import http_date
+from redis.exceptions import RedisError
 
 from registry import change_stamp, db_router
 
@@ -99,23 +100,29 @@ class ConditionalGetMiddleware(http.ConditionalGetMiddleware):
 UNCACHED_PREFIXES = (ADMIN_PREFIX, "/healthz", "/language/")
 # A bad filter value (400) and a missing page (404) depend on the same inputs as a page.
 CACHED_STATUSES = {200, 400, 404}
-# The largest page stored (the home page is about 250 kB): MAX_ENTRIES (settings.CACHES)
-# counts pages, not bytes, so a download that one day stops streaming must not fill memory.
+# The largest page stored (the home page is about 250 kB), so that a download that one day
+# stops streaming never fills the cache.
 CACHED_MAX_BYTES = 1_000_000
 
 
 class PageCacheMiddleware:
-    """Serves anonymous visitors' public pages from Django's default cache, until
-    anything they show changes.
+    """Serves anonymous visitors' public pages from Django's default cache (Redis shared by
+    every worker and server in production, settings.CACHES), until something they show
+    changes. docs/caching.md tells the whole story.
 
-    The key is (change stamp, this year, language, URL with its query): the change stamp moves
-    with every edit of public data (registry/change_stamp.py), so an edit in the admin shows on
-    the very next request, and a draft is never in a page to be cached in the first place; the
-    year turning over changes the projects' derived status; the language is the one
-    LocaleMiddleware would choose (cookie, then Accept-Language). Reading the stamp is one
-    query by primary key per request. Only GET and HEAD requests without a session cookie are
-    served or stored, and only complete responses that set no cookie and that a shared cache
-    may keep (so not /healthz, not the streamed exports, not a page for a coordinator).
+    The key is (the stamps of the tags the page depends on, this year, language, URL with the
+    query parameters the page reads): each page is declared in its app's page_cache.py
+    (registry/change_stamp.py), so saving one project leaves the other projects' pages and the
+    accessibility statement cached, while an edit shows on the very next request of every page
+    that shows it, and a draft is never in a page to be cached in the first place. The year is
+    there because the projects' statuses follow it, the language is the one LocaleMiddleware
+    would choose (cookie, then Accept-Language). A declared page is given only the query
+    parameters it reads, in a fixed order, so `?utm_source=…` makes no new entry and can never
+    be in a stored page. Reading the stamps is at most one query per request. Only GET and HEAD
+    requests without a session cookie are served or stored, and only complete responses that
+    set no cookie and that a shared cache may keep (so not /healthz, not the streamed exports,
+    not a page for a coordinator). If the cache does not answer, pages are rendered as if it
+    were off.
 
     It sits below ConditionalGetMiddleware and the security headers' middleware, which then
     treat a cached page like a fresh one (ETag and 304, CSP, nosniff, HSTS), and above
@@ -127,34 +134,37 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        key = self.key(request) if self.may_serve(request) else None
+        if not is_public_read(request):
+            return self.get_response(request)
+        page, kwargs = change_stamp.page_for(request.path_info)
+        if page.query is not None:
+            keep_only(request, page.query)
+        key = self.key(request, page, kwargs) if self.may_serve(request) else None
         if key is None:
             return self.get_response(request)
-        response = cache.get(key)
-        if response is None:
-            response = self.get_response(request)
-            if self.may_store(response):
-                cache.set(key, response, settings.PAGE_CACHE_SECONDS)
+        entry = self.cache_call("get", key)
+        if entry is not None:
+            return restored(entry)
+        response = self.get_response(request)
+        if self.may_store(response):
+            self.cache_call("set", key, stored(response), settings.PAGE_CACHE_SECONDS)
         return response
 
     @staticmethod
     def may_serve(request):
         return (
             settings.PAGE_CACHE_SECONDS > 0
-            and is_public_read(request)
             and not request.path_info.startswith(UNCACHED_PREFIXES)
             and settings.SESSION_COOKIE_NAME not in request.COOKIES
         )
 
     @staticmethod
-    def key(request):
-        """The cache key of this request's page, or None when it cannot be known (the stamp
-        is read before the page is rendered, so a page is never stored under a newer stamp
+    def key(request, page, kwargs):
+        """The cache key of this request's page, or None when it cannot be known (the stamps
+        are read before the page is rendered, so a page is never stored under a newer stamp
         than its data's)."""
-        from projects.models import current_year
-
         try:
-            stamp = change_stamp.current()
+            stamps = change_stamp.stamps(page.tags_for(kwargs))
             url = request.build_absolute_uri()
         except (DatabaseError, InterfaceError):
             # The page itself will answer 503 (DatabaseUnavailableMiddleware).
@@ -163,7 +173,7 @@ class PageCacheMiddleware:
         except DisallowedHost:
             return None  # CommonMiddleware answers 400.
         language = translation.get_language_from_request(request)
-        name = f"{stamp}|{current_year()}|{language}|{url}"
+        name = "|".join([stamps, *change_stamp.key_parts(), language, url])
         return "page:" + hashlib.md5(name.encode(), usedforsecurity=False).hexdigest()
 
     @staticmethod
@@ -176,6 +186,40 @@ class PageCacheMiddleware:
             and not response.cookies
             and not any(word in cache_control for word in ("private", "no-cache", "no-store"))
         )
+
+    @staticmethod
+    def cache_call(method, *args):
+        # The cache is a copy: when Redis is away, pages are rendered as with the cache off.
+        try:
+            return getattr(cache, method)(*args)
+        except RedisError:
+            logger.warning("Page cache skipped: the cache did not answer.", exc_info=True)
+            return None
+
+
+def keep_only(request, names):
+    """Gives the view only the query parameters `names`, in that order: what the page cache
+    keys the page on is then all the page can show."""
+    kept = QueryDict(mutable=True)
+    for name in names:
+        if name in request.GET:
+            kept.setlist(name, request.GET.getlist(name))
+    request.META["QUERY_STRING"] = kept.urlencode()
+    request.GET = QueryDict(request.META["QUERY_STRING"])
+
+
+def stored(response):
+    """What the cache keeps of a page: status, headers and body (plain values, picklable and
+    small, unlike the response object with its closers and cached attributes)."""
+    return (response.status_code, list(response.items()), response.content)
+
+
+def restored(entry):
+    status, headers, content = entry
+    response = HttpResponse(content, status=status)
+    for name, value in headers:
+        response.headers[name] = value
+    return response
 
 
 class PublicCacheMiddleware(MiddlewareMixin):

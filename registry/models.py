@@ -345,7 +345,8 @@ class SeedRecord(models.Model):
 
 class ChangeStamp(models.Model):
     """The one row that changes with every edit of data the public pages show
-    (registry/change_stamp.py bumps it); part of every key of the page cache."""
+    (registry/change_stamp.py bumps it): the key of the pages that depend on every change,
+    and their Last-Modified."""
 
     version = models.PositiveBigIntegerField(default=0)
     # With the version, tells apart two states that reached the same number (a restored
@@ -354,3 +355,18 @@ class ChangeStamp(models.Model):
 
     def __str__(self):
         return f"{self.version} ({self.changed_at})"
+
+
+class TagStamp(models.Model):
+    """One row per tag an edit has moved ("registry.goal", "projects.project:skolutbyte"):
+    a page's cache key holds the tokens of the tags it depends on (registry/change_stamp.py,
+    docs/caching.md)."""
+
+    tag = models.CharField(max_length=200, unique=True)
+    # Random on every change, so a key never names two states of the data (after a rollback
+    # or a restored backup, a counter would reach the same number again).
+    token = models.BigIntegerField()
+    changed_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.tag} ({self.changed_at})"

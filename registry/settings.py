@@ -247,19 +247,53 @@ CONTENT_SECURITY_POLICY = {
 # proxies (registry/middleware.py); logged-in users and the admin always get a fresh page.
 PUBLIC_CACHE_SECONDS = int(os.environ.get("PUBLIC_CACHE_SECONDS", "60"))
 
-# The page cache (registry.middleware.PageCacheMiddleware): anonymous visitors' public pages,
-# rendered once per state of the data, year and language. Every edit invalidates it at once
-# (registry/change_stamp.py); the timeout only bounds what an edit that bypasses the signals
-# could cost. 0 turns it off. Each gunicorn worker keeps its own copy in memory (LocMemCache):
-# nothing to run or configure, and a new release starts with an empty cache. MAX_ENTRIES
-# bounds the memory per worker: pages are 10 to 250 kB.
+# The page cache (registry.middleware.PageCacheMiddleware, docs/caching.md): anonymous
+# visitors' public pages, kept until something they show changes (registry/change_stamp.py);
+# the timeout only bounds what an edit that bypasses the signals could cost. 0 turns it off.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("PAGE_CACHE_MAX_ENTRIES", "500"))},
+
+
+def code_release():
+    """A digest of what pages are rendered from (code, templates, translations, static
+    files): the same on every server running the same checkout. RELEASE_ID is cheaper and
+    covers upgraded dependencies too."""
+    digest = hashlib.sha256()
+    for folder in ["registry", "projects", "networks", "templates", "locale", "static"]:
+        for path in sorted((BASE_DIR / folder).rglob("*")):
+            if path.is_file() and path.suffix not in {".pyc", ".po"}:
+                digest.update(path.relative_to(BASE_DIR).as_posix().encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+# Production and the CI's PostgreSQL run: Redis, shared by every worker and app server, so a
+# page is rendered once per change for all of them. Its keys start with the release, so two
+# releases sharing one Redis (during a rolling deploy) never serve each other's pages; test
+# processes running in parallel each have their own database, hence their own keys too.
+# Otherwise (make run, the default test run) each process keeps its pages in memory: nothing
+# to run, and MAX_ENTRIES bounds the memory (pages are 10 to 250 kB).
+REDIS_URL = os.environ.get("REDIS_URL") or os.environ.get("CACHE_URL", "")
+if REDIS_URL:
+    release = os.environ.get("RELEASE_ID") or code_release()
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": ":".join(
+                filter(None, ["registry", release, os.environ.get("PYTEST_XDIST_WORKER")])
+            ),
+            # A Redis that does not answer costs a request this long, then the page is
+            # rendered as with the cache off.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
     }
-}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("PAGE_CACHE_MAX_ENTRIES", "500"))},
+        }
+    }
 
 LOGGING = {
     "version": 1,

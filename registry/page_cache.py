@@ -1,0 +1,16 @@
+"""What the page cache must know about the reference data (registry/change_stamp.py,
+docs/caching.md): public pages show every reference model, and an edit of one moves its model's
+tag ("registry.goal"), so the pages that show goals change while the others stay cached."""
+
+from .change_stamp import not_shown, page, shown
+from .models import Country, Funder, Goal, Municipality, Organisation
+
+for model in [Country, Municipality, Organisation, Funder, Goal]:
+    shown(model)
+
+not_shown(
+    "registry.Coordinator", "registry.SeedRecord", "registry.ChangeStamp", "registry.TagStamp"
+)
+
+# The accessibility statement shows no data: no edit changes it.
+page("registry:accessibility", tags=[], query=[])

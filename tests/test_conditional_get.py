@@ -146,3 +146,22 @@ def test_the_health_check_is_never_cached(client):
 
     assert "public" not in response["Cache-Control"]
     assert "no-cache" in response["Cache-Control"]
+
+
+def test_another_projects_edit_leaves_this_pages_validators(client, project, settings):
+    # With the page cache on, a page another edit cannot affect keeps its ETag and its
+    # Last-Modified: a returning visitor gets 304 either way.
+    settings.PAGE_CACHE_SECONDS = 300
+    other = make_project(title="Ett annat projekt")
+    first = visit(client, project.get_absolute_url())
+
+    time.sleep(1.1)  # HTTP dates count whole seconds
+    other.title = "Ett annat projekt, omdöpt"
+    other.save()
+    again = client.get(
+        project.get_absolute_url(),
+        headers={"If-None-Match": first["ETag"], "If-Modified-Since": first["Last-Modified"]},
+    )
+
+    assert again.status_code == 304
+    assert client.get(project.get_absolute_url())["Last-Modified"] == first["Last-Modified"]

@@ -15,12 +15,15 @@ On top of the demo data each database gets what the benchmark's pages need:
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
+# The code the servers run: this working tree, or a snapshot of a commit (see use_source).
+SOURCE = {"dir": BASE_DIR, "ref": None}
 SERVER_URL = os.environ.get(
     "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"
 )
@@ -36,6 +39,25 @@ def log(message):
 def label(size):
     """1000 -> "1k", 300000 -> "300k", 1500 -> "1500"."""
     return f"{size // 1000}k" if size % 1000 == 0 and size else str(size)
+
+
+def source_dir():
+    return SOURCE["dir"]
+
+
+def use_source(ref):
+    """Serve a snapshot of commit `ref` (`git archive`, into a temporary directory) instead of
+    the working tree: the files as committed, whatever is being edited meanwhile."""
+    if not ref or ref == "worktree":
+        return None
+    directory = Path(tempfile.mkdtemp(prefix="registry-bench-source-"))
+    archive = subprocess.run(["git", "archive", "--format=tar", ref], cwd=BASE_DIR,
+                             capture_output=True, check=True)
+    subprocess.run(["tar", "-x", "-C", str(directory)], input=archive.stdout, check=True)
+    commit = subprocess.run(["git", "rev-parse", "--short", ref], cwd=BASE_DIR,
+                            capture_output=True, text=True, check=True).stdout.strip()
+    SOURCE.update(dir=directory, ref=commit)
+    return directory
 
 
 def database_name(size):
@@ -81,7 +103,7 @@ def environment(size, **extra):
         LOG_LEVEL="ERROR",
         # whitenoise's reminder that collectstatic has not run: irrelevant here.
         PYTHONWARNINGS="ignore:No directory at",
-        PYTHONPATH=str(BASE_DIR),
+        PYTHONPATH=str(source_dir()),
     )
     env.update(extra)
     return env
@@ -89,9 +111,13 @@ def environment(size, **extra):
 
 def manage(size, *arguments, capture=False):
     result = subprocess.run(
-        [PYTHON, "manage.py", *arguments], cwd=BASE_DIR, env=environment(size), check=True,
+        [PYTHON, "manage.py", *arguments], cwd=source_dir(), env=environment(size),
         capture_output=capture, text=True,
     )
+    if result.returncode:
+        if capture:
+            log(result.stderr[-3000:])
+        raise RuntimeError(f"manage.py {arguments[0]} failed on {database_name(size)}")
     return result.stdout if capture else None
 
 
@@ -133,12 +159,20 @@ def ensure(size):
     else:
         log(f"== {database_name(size)}: reusing {existing} projects")
     add_fixtures(size)
-    if generated is not None:
+    if generated is not None or not vacuumed(size):
         # What autovacuum does soon after a bulk load on a live server: the visibility map
         # that index-only scans need, and fresh planner statistics.
         postgres("VACUUM ANALYZE", url=database_url(size))
     return {"name": database_name(size), "url": database_url(size),
             "generated_seconds": generated}
+
+
+def vacuumed(size):
+    rows = postgres(
+        "SELECT coalesce(last_vacuum, last_autovacuum) IS NOT NULL FROM pg_stat_user_tables "
+        "WHERE relname = 'projects_project'", url=database_url(size), fetch=True,
+    )
+    return bool(rows and rows[0][0])
 
 
 FIXTURES = f"""
@@ -164,8 +198,8 @@ partner, _ = Municipality.objects.get_or_create(
 wanted = min({PARTNERSHIPS}, Project.objects.published().count())
 have = partner.partner_projects.count()
 if have < wanted:
-    # Every 7th published project from the start, so the partnerships spread over owners,
-    # years and types like any municipality's.
+    # Projects spread evenly over the ids, so the partnerships spread over owners, years and
+    # types like any municipality's.
     ids = list(
         Project.objects.published().exclude(partner_municipalities=partner)
         .order_by("pk").values_list("pk", flat=True)

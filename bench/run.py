@@ -56,6 +56,8 @@ WARM_UP_SECONDS = 10
 SEARCH_SECONDS = 10
 COLD_STARTS = 3
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/6")
+# "worktree" (the files as they are) or a commit to serve a snapshot of, e.g. HEAD.
+SOURCE = os.environ.get("BENCH_SOURCE", "worktree")
 
 MAIN_LIST = "/projects/?goal=4&country=de"
 LISTS = [MAIN_LIST, "/projects/?goal=11&country=fi&status=ongoing",
@@ -85,12 +87,16 @@ def log(message):
 
 
 def main():
+    if databases.use_source(SOURCE):
+        log(f"== serving a snapshot of {SOURCE} ({databases.SOURCE['ref']}) from "
+            f"{databases.source_dir()}")
     started = time.monotonic()
     stamp = f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}"
     logs = RESULTS_DIR / "logs" / stamp
     report = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "commit": git_head(),
+        "commit": databases.SOURCE["ref"] or git_head(),
+        "source": SOURCE,
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                     "platform": platform.platform(), "postgresql": postgres_version()},
         "config": {"sizes": SIZES, "workers": WORKERS, "connections": CONNECTIONS,
@@ -150,9 +156,11 @@ def environments(size):
 EFFECTIVE = """
 import json
 from django.conf import settings
+import projects
 from projects.models import Project
 cache = settings.CACHES["default"]
 print(json.dumps({
+    "code": projects.__path__[0],
     "page_cache_seconds": getattr(settings, "PAGE_CACHE_SECONDS", None),
     "cache_backend": cache.get("BACKEND"),
     "cache_location": str(cache.get("LOCATION", "")),
@@ -165,7 +173,7 @@ print(json.dumps({
 def effective_settings(environment):
     """What the settings make of this environment: whether REDIS_URL is used, for one."""
     result = subprocess.run(
-        [PYTHON, "manage.py", "shell", "--no-imports", "-c", EFFECTIVE], cwd=BASE_DIR,
+        [PYTHON, "manage.py", "shell", "--no-imports", "-c", EFFECTIVE], cwd=databases.source_dir(),
         env=environment, capture_output=True, text=True, check=True,
     )
     return json.loads(result.stdout.strip().splitlines()[-1])
@@ -206,7 +214,8 @@ session.create()
 print(settings.SESSION_COOKIE_NAME + "=" + session.session_key)
 """
     result = subprocess.run([PYTHON, "manage.py", "shell", "--no-imports", "-c", script],
-                            cwd=BASE_DIR, env=environment, capture_output=True, text=True,
+                            cwd=databases.source_dir(), env=environment, capture_output=True,
+                            text=True,
                             check=True)
     return result.stdout.strip().splitlines()[-1]
 
@@ -247,6 +256,16 @@ def one_worker(environment, database, published, log_path):
             log(f"   one worker: export {result['export']['export']}, "
                 f"COPY {result['export']['copy_rows_per_second']} rows/s")
             result["log"] = server.log_summary()
+    # For information: the same after one plain page (/accessibility/: templates, translations
+    # and the middleware warmed, no projects read), to tell the worker's generic warm-up from
+    # what the list itself has to build.
+    with Gunicorn(environment, 1, log_path) as server:
+        server.wait_until_up()
+        load.get(server.port, "/accessibility/")
+        status, _body, seconds = load.get(server.port, MAIN_LIST)
+        result["cold_first_after_plain_page_ms"] = round(seconds * 1000, 1)
+        log(f"   one worker: first {MAIN_LIST} after /accessibility/ "
+            f"{result['cold_first_after_plain_page_ms']} ms")
     result["cold_first_ms"] = firsts
     result["cold_first_median_ms"] = statistics.median(first["ms"] for first in firsts)
     return result
@@ -301,8 +320,10 @@ def phase(name, figures):
 def with_editor(environment, port, interval, seconds):
     """The lists under load while bench/editor.py saves a project every `interval` s."""
     editor = subprocess.Popen(
-        [PYTHON, "-m", "bench.editor", "--interval", str(interval), "--seconds", str(seconds)],
-        cwd=BASE_DIR, env=environment, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        [PYTHON, str(BASE_DIR / "bench" / "editor.py"), "--interval", str(interval),
+         "--seconds", str(seconds)],
+        cwd=databases.source_dir(), env=environment, stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE, text=True,
     )
     try:
         ready = editor.stdout.readline().strip()
@@ -386,6 +407,11 @@ def evaluate(runs):
             "fresh worker's first filtered list ≤ 2× warm", f"{size}, cache off",
             f"{cold / warm:.1f}× ({cold:.0f} vs {warm:.0f} ms)",
             cold <= TARGET_COLD_RATIO * warm))
+        after_plain = one.get("cold_first_after_plain_page_ms")
+        if after_plain:
+            targets.append(target(
+                "fresh worker's first filtered list after one plain page", f"{size}, cache off",
+                f"{after_plain / warm:.1f}× ({after_plain:.0f} vs {warm:.0f} ms)", None, "info"))
         export = one["export"]
         targets.append(target(
             "CSV export ≥ 0.5× COPY's rows/s", f"{size}",

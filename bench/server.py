@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import load
+from . import databases, load
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 GUNICORN = str(Path(sys.executable).parent / "gunicorn")
@@ -43,8 +43,8 @@ class Gunicorn:
         self.process = subprocess.Popen(
             [GUNICORN, "--config", "gunicorn.conf.py", "--bind", f"127.0.0.1:{self.port}",
              "--access-logfile", "/dev/null", "--error-logfile", "-", "--no-control-socket"],
-            cwd=BASE_DIR, env=self.environment, stdout=self.log, stderr=subprocess.STDOUT,
-            start_new_session=True,
+            cwd=databases.source_dir(), env=self.environment, stdout=self.log,
+            stderr=subprocess.STDOUT, start_new_session=True,
         )
         self.started = time.monotonic()
         return self

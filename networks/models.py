@@ -62,7 +62,17 @@ class Network(models.Model):
         return reverse("networks:detail", args=[self.slug])
 
 
-class MembershipManager(models.Manager):
+class MembershipQuerySet(models.QuerySet):
+    def members_by_network(self):
+        """{network pk: the pks of its member municipalities}: a network's projects are the
+        ones its members own (the network filter and the project index read this)."""
+        members = {}
+        for network, municipality in self.values_list("network_id", "municipality_id"):
+            members.setdefault(network, set()).add(municipality)
+        return members
+
+
+class MembershipManager(models.Manager.from_queryset(MembershipQuerySet)):
     def get_by_natural_key(self, network_slug, municipality_slug):
         return self.get(network__slug=network_slug, municipality__slug=municipality_slug)
 

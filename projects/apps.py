@@ -15,3 +15,8 @@ class ProjectsConfig(AppConfig):
         "Strategy": "municipality",
         "StrategyItem": "strategy__municipality",
     }
+
+    def ready(self):
+        from . import project_index
+
+        project_index.connect()

@@ -1,25 +1,34 @@
-"""The one FilterSet behind /projects/ and every export of it.
+"""The one FilterSet behind /projects/ and every export of it, and what each of its filters
+means, said once (`CRITERIA`).
 
 Repeating a parameter ORs its values; different parameters AND. Related-object filters use
 `pk__in` subqueries rather than joins, so no filter multiplies rows and none needs DISTINCT.
 
-Each filter is said twice, side by side: `filter_<name>` narrows a QuerySet (the exports, a
-search's relevance order, the other sort orders) and `match_<name>` narrows a bitmap of the
-project index (projects/project_index.py: the list's facet counts and its pages in the default
-order). tests/test_project_index.py holds the two equal for every filter.
+Each criterion answers in SQL (`apply`: the exports, a search's relevance order, the other sort
+orders) and on the project index's bitmaps (`positions`: the list's facet counts, its count and
+its pages in the default order), both derived from the same declaration;
+tests/projects/test_project_index.py holds the two equal for every filter.
 """
 
 import django_filters
 from django import forms
 from django.db import models
-from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from networks.models import Membership, Network
-from registry.models import Country, Funder, Goal, Municipality
+from registry.models import Country, Funder, Goal, Municipality, funder_trees
 
-from .models import EARLIEST_YEAR, LATEST_YEAR, Project
-from .project_index import IndexedProjects, union
+from .conditions import any_of_q, running_in
+from .models import (
+    DEFAULT_SORT,
+    EARLIEST_YEAR,
+    LATEST_YEAR,
+    SORT_ORDERS,
+    Project,
+    current_year,
+    status_conditions,
+)
+from .project_index import IndexedProjects, link_column, union
 
 
 class RepeatableChoiceWidget(forms.SelectMultiple):
@@ -132,16 +141,127 @@ class YearsFilter(django_filters.Filter):
     field_class = YearsField
 
 
-# Each order ends with the primary key, so that projects with the same year and title keep
-# one order between the pages of the list and in an export.
-SORT_ORDERS = {
-    "title": [F("title").asc(), F("pk").asc()],
-    "-title": [F("title").desc(), F("pk").desc()],
-    "start_year": [F("start_year").asc(nulls_last=True), F("title").asc(), F("pk").asc()],
-    "-start_year": [F("start_year").desc(nulls_last=True), F("title").asc(), F("pk").asc()],
-    "municipality": [F("municipality__name").asc(), F("title").asc(), F("pk").asc()],
+class Criterion:
+    """What a filter's values select: in SQL (`apply`) and on the index (`positions`)."""
+
+    def apply(self, queryset, keys):
+        raise NotImplementedError
+
+    def positions(self, index, keys):
+        raise NotImplementedError
+
+
+class Linked(Criterion):
+    """Projects linked through the many-to-many field `link` to any of the keys."""
+
+    def __init__(self, link):
+        self.link = link
+
+    def apply(self, queryset, keys):
+        through, column = link_column(self.link)
+        linked = through.objects.filter(**{f"{column}__in": keys}).values("project_id")
+        return queryset.filter(pk__in=linked)
+
+    def positions(self, index, keys):
+        return union(index.links[self.link].get(key) for key in keys)
+
+
+class Column(Criterion):
+    """Projects whose own `column` holds any of the keys."""
+
+    def __init__(self, column):
+        self.column = column
+
+    def apply(self, queryset, keys):
+        return queryset.filter(**{f"{self.column}__in": keys})
+
+    def positions(self, index, keys):
+        return union(index.columns[self.column].get(key) for key in keys)
+
+
+class Expanded(Criterion):
+    """A criterion whose keys each stand for several (`expand(keys)` gives them all)."""
+
+    def __init__(self, expand, criterion):
+        self.expand, self.criterion = expand, criterion
+
+    def apply(self, queryset, keys):
+        return self.criterion.apply(queryset, self.expand(keys))
+
+    def positions(self, index, keys):
+        return self.criterion.positions(index, self.expand(keys))
+
+
+class Meeting(Criterion):
+    """Projects meeting any of the conditions (projects/conditions.py) that `conditions(keys)`
+    gives."""
+
+    def __init__(self, conditions):
+        self.conditions = conditions
+
+    def apply(self, queryset, keys):
+        return queryset.filter(any_of_q(self.conditions(keys)))
+
+    def positions(self, index, keys):
+        return union(index.where(condition) for condition in self.conditions(keys))
+
+
+class Search(Criterion):
+    """Projects containing every word (`ProjectQuerySet.search`: the database's full-text
+    index on PostgreSQL, with its relevance order)."""
+
+    def apply(self, queryset, text):
+        return queryset.search(text)
+
+    def positions(self, index, text):
+        found = Project.objects.search(text).order_by().values_list("pk", flat=True)
+        return index.positions_of(found)
+
+
+def funders_financed_by(keys):
+    """The funders chosen and those they finance, at any depth (Sida → ICLD)."""
+    trees = funder_trees()
+    return sorted(set().union(*(trees.get(key, {key}) for key in keys)))
+
+
+def members_of(keys):
+    """The member municipalities of the chosen networks: a network's projects are the ones
+    its members own."""
+    members = Membership.objects.filter(network__in=keys).members_by_network()
+    return sorted(set().union(*members.values()))
+
+
+def statuses(keys):
+    conditions = status_conditions(current_year())
+    return [conditions[key] for key in keys]
+
+
+def years_running(keys):
+    return [running_in(year) for year in keys]
+
+
+# What each filter of ProjectFilter selects, by parameter: the one statement of its meaning.
+CRITERIA = {
+    "q": Search(),
+    "goal": Linked("goals"),
+    "country": Linked("partner_countries"),
+    "municipality": Column("municipality_id"),
+    "funder": Expanded(funders_financed_by, Linked("funders")),
+    "network": Expanded(members_of, Column("municipality_id")),
+    "status": Meeting(statuses),
+    "type": Column("type"),
+    "active_in": Meeting(years_running),
 }
-DEFAULT_SORT = "-start_year"
+
+
+def criterion_keys(value):
+    """A cleaned filter value as the keys its criterion reads: primary keys of chosen
+    objects, else the values themselves (a search's text stays whole)."""
+    if isinstance(value, str):
+        return value
+    return [item.pk if isinstance(item, models.Model) else item for item in value]
+
+
 
 
 def _has_value(value):
@@ -153,52 +273,50 @@ def _has_value(value):
 
 
 class ProjectFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Search"), method="filter_q")
+    q = django_filters.CharFilter(label=_("Search"), method="filter_by_criterion")
     goal = GoalNumbersFilter(
         label=_("Goal"),
         queryset=Goal.objects.all(),
         to_field_name="number",
-        method="filter_goal",
+        method="filter_by_criterion",
     )
     country = CountryCodeFilter(
         label=_("Partner country"),
         queryset=Country.objects.all(),
         to_field_name="code",
-        method="filter_country",
+        method="filter_by_criterion",
     )
     municipality = SlugsFilter(
         label=_("Municipality"),
         queryset=Municipality.objects.all(),
         to_field_name="slug",
-        method="filter_municipality",
+        method="filter_by_criterion",
     )
     funder = SlugsFilter(
         label=_("Funder"),
         queryset=Funder.objects.all(),
         to_field_name="slug",
-        method="filter_funder",
+        method="filter_by_criterion",
     )
     network = SlugsFilter(
         label=_("Network"),
         queryset=Network.objects.all(),
         to_field_name="slug",
-        method="filter_network",
+        method="filter_by_criterion",
     )
     status = django_filters.MultipleChoiceFilter(
         label=_("Status"),
         choices=Project.Status.choices,
-        method="filter_status",
+        method="filter_by_criterion",
         widget=RepeatableChoiceWidget,
     )
     type = django_filters.MultipleChoiceFilter(
         label=_("Type"),
         choices=Project.Type.choices,
-        field_name="type",
-        # A plain column: DISTINCT would only make the database sort the wide rows.
-        distinct=False,
+        method="filter_by_criterion",
         widget=RepeatableChoiceWidget,
     )
-    active_in = YearsFilter(label=_("Active in year"), method="filter_active_in")
+    active_in = YearsFilter(label=_("Active in year"), method="filter_by_criterion")
     sort = django_filters.ChoiceFilter(
         label=_("Sort by"),
         choices=[
@@ -239,7 +357,7 @@ class ProjectFilter(django_filters.FilterSet):
         # Remembered, like each filter's own bitmap: the list asks for every facet's projects
         # and for all of the projects twice (its page and its count), and a search is a query.
         remembered = self.__dict__.setdefault("_matches", {})
-        key = (index.key, "except", names)
+        key = (index.version, "except", names)
         if key not in remembered:
             found = index.everything
             for name, value in self.form.cleaned_data.items():
@@ -250,9 +368,9 @@ class ProjectFilter(django_filters.FilterSet):
         return remembered[key]
 
     def _matched(self, index, name, value, remembered):
-        key = (index.key, name)
+        key = (index.version, name)
         if key not in remembered:
-            remembered[key] = getattr(self, f"match_{name}")(index, value)
+            remembered[key] = CRITERIA[name].positions(index, criterion_keys(value))
         return remembered[key]
 
     def ordered_by_default(self):
@@ -280,72 +398,8 @@ class ProjectFilter(django_filters.FilterSet):
             return queryset
         return queryset.order_by(*SORT_ORDERS[DEFAULT_SORT])
 
-    def filter_q(self, queryset, name, value):
-        return queryset.search(value)
-
-    def match_q(self, index, value):
-        # Words are matched by the database's search (its full-text index on PostgreSQL).
-        found = self.queryset.search(value).order_by().values_list("pk", flat=True)
-        return index.positions_of(found)
-
-    def filter_goal(self, queryset, name, value):
-        through = Project.goals.through.objects.filter(goal__in=value)
-        return queryset.filter(pk__in=through.values("project_id"))
-
-    def match_goal(self, index, value):
-        return union(index.goal.get(goal.number) for goal in value)
-
-    def filter_country(self, queryset, name, value):
-        through = Project.partner_countries.through.objects.filter(country__in=value)
-        return queryset.filter(pk__in=through.values("project_id"))
-
-    def match_country(self, index, value):
-        return union(index.country.get(country.code) for country in value)
-
-    def filter_municipality(self, queryset, name, value):
-        return queryset.filter(municipality__in=value)
-
-    def match_municipality(self, index, value):
-        return union(index.municipality.get(municipality.pk) for municipality in value)
-
-    def filter_funder(self, queryset, name, value):
-        """A parent funder includes the projects of the funders it finances (sida → icld)."""
-        through = Project.funders.through.objects.filter(funder__in=self._funder_tree(value))
-        return queryset.filter(pk__in=through.values("project_id"))
-
-    def _funder_tree(self, value):
-        # Walked once per request: the list page applies this filter again for each facet.
-        chosen = tuple(sorted(funder.pk for funder in value))
-        if getattr(self, "_funder_tree_of", None) != chosen:
-            self._funder_tree_found = Funder.objects.filter(pk__in=chosen).with_descendants()
-            self._funder_tree_of = chosen
-        return self._funder_tree_found
-
-    def match_funder(self, index, value):
-        # The index's funder bitmaps hold the projects of the funders they finance already.
-        return union(index.funder.get(funder.pk) for funder in value)
-
-    def filter_network(self, queryset, name, value):
-        members = Membership.objects.filter(network__in=value).values("municipality_id")
-        return queryset.filter(municipality__in=members)
-
-    def match_network(self, index, value):
-        return union(index.network.get(network.pk) for network in value)
-
-    def filter_status(self, queryset, name, value):
-        return queryset.with_status(*value)
-
-    def match_status(self, index, value):
-        return union(index.status.get(status) for status in value)
-
-    def match_type(self, index, value):
-        return union(index.type.get(kind) for kind in value)
-
-    def filter_active_in(self, queryset, name, value):
-        return queryset.active_in(*value) if value else queryset
-
-    def match_active_in(self, index, value):
-        return index.active_in(value)
+    def filter_by_criterion(self, queryset, name, value):
+        return CRITERIA[name].apply(queryset, criterion_keys(value))
 
     def sort_by(self, queryset, name, value):
         return queryset.order_by(*SORT_ORDERS[value])

@@ -6,7 +6,7 @@ from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connections, models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.signals import m2m_changed, post_save
 from django.dispatch import receiver
 from django.urls import reverse
@@ -16,26 +16,56 @@ from django.utils.translation import gettext_lazy as _
 from registry.models import Country, Funder, Goal, Municipality, Organisation
 from registry.text import fold
 
+from .conditions import All, Compare, Equals, any_of_q, running_in
+
 EARLIEST_YEAR = 1950
 LATEST_YEAR = 2100
 year_validators = [MinValueValidator(EARLIEST_YEAR), MaxValueValidator(LATEST_YEAR)]
+
+
+# The orders of the project list (projects/filters.py), by its `sort` parameter. Each ends
+# with the primary key, so that projects with the same year and title keep one order between
+# the pages of the list, the project index's pages and an export.
+SORT_ORDERS = {
+    "title": [F("title").asc(), F("pk").asc()],
+    "-title": [F("title").desc(), F("pk").desc()],
+    "start_year": [F("start_year").asc(nulls_last=True), F("title").asc(), F("pk").asc()],
+    "-start_year": [F("start_year").desc(nulls_last=True), F("title").asc(), F("pk").asc()],
+    "municipality": [F("municipality__name").asc(), F("title").asc(), F("pk").asc()],
+}
+DEFAULT_SORT = "-start_year"
 
 
 def current_year():
     return timezone.localdate().year
 
 
+def status_conditions(year):
+    """What each status means in `year`, the one statement of the rule: paused if flagged, else
+    planned before its start year, completed after its end year and ongoing in between (an
+    empty year is open). Exactly one of them holds for any project. The SQL filter
+    (`ProjectQuerySet.with_status`), a project's own status (`derived_status`) and the project
+    index's status facet all read these."""
+    active = Equals("paused", False)
+    return {
+        Project.Status.PAUSED: All(Equals("paused", True)),
+        Project.Status.PLANNED: All(active, Compare("start_year", "gt", year)),
+        Project.Status.COMPLETED: All(
+            active,
+            Compare("start_year", "lte", year, empty=True),
+            Compare("end_year", "lt", year),
+        ),
+        Project.Status.ONGOING: All(active, *running_in(year).parts),
+    }
+
+
 def derived_status(paused, start_year, end_year, year):
-    """A project's status in `year` from its values: paused if flagged, else planned before
-    its start year, completed after its end year and ongoing in between (an empty year is
-    open). `ProjectQuerySet.with_status` says the same in SQL; a test holds them equal."""
-    if paused:
-        return Project.Status.PAUSED
-    if start_year and start_year > year:
-        return Project.Status.PLANNED
-    if end_year and end_year < year:
-        return Project.Status.COMPLETED
-    return Project.Status.ONGOING
+    """A project's status in `year` from its values (see `status_conditions`)."""
+    values = {"paused": paused, "start_year": start_year, "end_year": end_year}
+    for status, condition in status_conditions(year).items():
+        if condition.test(values):
+            return status
+    raise AssertionError("status_conditions covers every project")
 
 
 class StoredSearchVector(models.Expression):
@@ -126,29 +156,12 @@ class ProjectQuerySet(models.QuerySet):
 
     def with_status(self, *statuses, year=None):
         """Projects whose derived status is one of `statuses` in `year` (default: this year)."""
-        year = year or current_year()
-        started = Q(start_year__isnull=True) | Q(start_year__lte=year)
-        conditions = {
-            Project.Status.PAUSED: Q(paused=True),
-            Project.Status.PLANNED: Q(paused=False, start_year__gt=year),
-            Project.Status.COMPLETED: Q(paused=False, end_year__lt=year) & started,
-            Project.Status.ONGOING: Q(paused=False)
-            & started
-            & (Q(end_year__isnull=True) | Q(end_year__gte=year)),
-        }
-        condition = Q(pk__in=[])
-        for status in statuses:
-            condition |= conditions[status]
-        return self.filter(condition)
+        conditions = status_conditions(year or current_year())
+        return self.filter(any_of_q(conditions[status] for status in statuses))
 
     def active_in(self, *years):
         """Projects running in any of `years`; an empty start or end year is open."""
-        condition = Q(pk__in=[])
-        for year in years:
-            condition |= (Q(start_year__isnull=True) | Q(start_year__lte=year)) & (
-                Q(end_year__isnull=True) | Q(end_year__gte=year)
-            )
-        return self.filter(condition)
+        return self.filter(any_of_q(running_in(year) for year in years))
 
 
 class ProjectManager(models.Manager.from_queryset(ProjectQuerySet)):
@@ -593,3 +606,41 @@ def _name_changed(sender, instance, created, **kwargs):
     )
     for project in projects.distinct():
         project.refresh_search_text()
+
+
+class IndexLog(models.Model):
+    """One row: how many changes to published projects the project index has been told of
+    (`version`), and below which version the log of changes has been pruned (`floor`).
+
+    projects/project_index.py bumps `version` inside the writer's transaction, which locks the
+    row until it commits: versions are handed out in commit order, so a reader that has seen
+    version N has seen every change up to N."""
+
+    version = models.BigIntegerField(default=0)
+    floor = models.BigIntegerField(default=0)
+
+    def __str__(self):
+        return f"project index log at {self.version}"
+
+
+class IndexChange(models.Model):
+    """A project whose indexed values (publication, owner, type, years, links) may have
+    changed at `version`; the project index re-reads it."""
+
+    version = models.BigIntegerField(db_index=True)
+    project_id = models.BigIntegerField()
+
+    def __str__(self):
+        return f"project {self.project_id} at {self.version}"
+
+
+class IndexSnapshot(models.Model):
+    """The project index as of `version`, serialised, so that a starting worker loads it in
+    milliseconds instead of reading every project (one row)."""
+
+    version = models.BigIntegerField()
+    data = models.BinaryField()
+    created_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"project index at {self.version}"

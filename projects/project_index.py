@@ -1,55 +1,73 @@
-"""The published projects as bitmaps: one compressed bitmap (pyroaring) per filter value, over
-the projects' positions in the list's default order.
+"""The published projects as bitmaps: one compressed bitmap (pyroaring) of project primary keys
+per value of every filtered column and link, shared by every worker through the database.
 
 Why: the list page counts, for every option of four filters, how many projects that option
-would give with the other filters kept (the facet counts). In SQL each of those counts reads
-every matching project again, so a page took over 100 ms at 100 000 projects and grew with
-them. Intersecting bitmaps takes microseconds, whatever the number of projects, and since a
-position is a place in the default order, the first set bits of the intersection are the
-page's projects in order; only those 25 rows are then read from the database.
+would give with the other filters kept (the facet counts), and the reference pages count
+projects per goal, country, municipality, funder and network. In SQL each count reads every
+matching project again; intersecting bitmaps takes microseconds whatever the number of
+projects.
 
-What a filter means is said once, in projects/filters.py: each `filter_<name>` (SQL, for the
-exports and the other orders) has its `match_<name>` (bitmaps) beside it, and a test holds the
-two equal for every filter.
+What a filter means is said once, in projects/filters.py (`CRITERIA`), and the status rule in
+projects/models.py (`status_conditions`); this module only evaluates them on bitmaps
+(`ProjectIndex.where`, `union`), and tests/projects/test_project_index.py holds the answers
+equal to the SQL ones.
 
-The index is built in a handful of queries (about a second at 100 000 projects) and kept in
-each process until the change stamp moves (any edit of public data, registry/change_stamp.py)
-or the year turns (statuses follow it), so an edit shows on the next request, as with the
-page cache.
+How it stays current without rebuilding:
+- Every change to a project's indexed values (its row, its links, its publication) appends
+  the project's id to `IndexChange`, inside the writer's transaction, under a version that
+  `IndexLog` hands out in commit order (`record`).
+- A worker holds one immutable `ProjectIndex` and, on each use, asks `IndexLog` for the
+  version (one query by primary key). When it moved, the worker re-reads just the changed
+  projects and makes a new index that shares every bitmap those projects are not in
+  (`ProjectIndex.updated`): the work is proportional to what changed.
+- A starting worker loads the newest `IndexSnapshot` (milliseconds) and applies the changes
+  logged since. A worker that finds the snapshot SNAPSHOT_EVERY changes behind writes a new
+  one and prunes the log below it. Only when no snapshot exists at all (a new database) is the
+  index read from the projects' tables (`ProjectIndex.build`), once for the deployment; that
+  plain reading is also the reference the incremental one is tested against.
+Paths that send no signals (bulk_create, QuerySet.update, raw SQL) call `rebuild()`, as
+generate_demo does.
 """
 
+import pickle
 import threading
-from array import array
 from collections import defaultdict
 
+from django.db import models, transaction
+from django.db.models import Q
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from pyroaring import BitMap, FrozenBitMap
 
 from networks.models import Membership
-from registry import change_stamp
-from registry.models import Funder
+from registry.models import Country, Funder, Goal, Municipality, funder_trees
 
-from .models import Project, current_year, derived_status
+from .conditions import All, Compare, Equals
+from .models import DEFAULT_SORT, SORT_ORDERS, IndexChange, IndexLog, IndexSnapshot, Project
+
+PUBLISHED = Project.Publication.PUBLISHED
+# The project's own columns the filters and the default order read.
+COLUMNS = ("municipality_id", "type", "start_year", "end_year", "paused")
+# Its many-to-many links the filters read, by field name.
+LINKS = ("goals", "partner_countries", "funders", "partner_municipalities")
+# A worker this many changes ahead of the snapshot writes a new one; a starting worker applies
+# at most about this many changes to the snapshot it loads.
+SNAPSHOT_EVERY = 1000
+# Changed projects re-read per query (well under SQLite's limit of query parameters).
+BATCH = 500
+# Within one start year, a page reads the ids of at most this many matching projects by
+# primary key to order them; a larger match walks the year's projects in order instead.
+DIRECT = 1000
+
+EMPTY = FrozenBitMap()
+LOG_PK = 1
 
 _lock = threading.Lock()
 _current = None
 
 
-def current():
-    """The index of the published projects as they are now, built when anything changed."""
-    global _current
-    key = (change_stamp.current(), current_year())
-    index = _current
-    if index is None or index.key != key:
-        with _lock:
-            if _current is None or _current.key != key:
-                _current = ProjectIndex(key)
-            index = _current
-    return index
-
-
 def union(bitmaps):
     """One bitmap of all of `bitmaps`, leaving out any None (a value nothing is linked to)."""
-    return BitMap.union(BitMap(), *(bitmap for bitmap in bitmaps if bitmap is not None))
+    return FrozenBitMap(BitMap.union(BitMap(), *(b for b in bitmaps if b is not None)))
 
 
 def project_counts(bitmaps, within=None):
@@ -65,137 +83,407 @@ def project_counts(bitmaps, within=None):
     return counts
 
 
-def _frozen(groups):
-    return {value: FrozenBitMap(positions) for value, positions in groups.items()}
+def link_column(name):
+    """The through table of the link `name` and its column naming the linked object."""
+    field = Project._meta.get_field(name)
+    through = field.remote_field.through
+    return through, through._meta.get_field(field.m2m_reverse_field_name()).attname
+
+
+def _grouped(rows):
+    """{value: bitmap of pks} from (pk, value) pairs."""
+    groups = defaultdict(BitMap)
+    for pk, value in rows:
+        groups[value].add(pk)
+    return {value: FrozenBitMap(pks) for value, pks in groups.items()}
+
+
+def _read(projects=None):
+    """The published projects' indexed values: (pks, {column: {value: bitmap}}, {link:
+    {value: bitmap}}), for all of them or only for the pks in `projects`."""
+    rows = Project.objects.filter(publication=PUBLISHED)
+    if projects is not None:
+        rows = rows.filter(pk__in=list(projects))
+    rows = list(rows.order_by().values_list("pk", *COLUMNS).iterator(chunk_size=10_000))
+    pks = FrozenBitMap(row[0] for row in rows)
+    columns = {
+        name: _grouped((row[0], row[position]) for row in rows)
+        for position, name in enumerate(COLUMNS, start=1)
+    }
+    links = {}
+    for name in LINKS:
+        through, column = link_column(name)
+        linked = through.objects.order_by().values_list("project_id", column)
+        if projects is not None:
+            linked = linked.filter(project_id__in=list(projects))
+        links[name] = _grouped(
+            (pk, value) for pk, value in linked.iterator(chunk_size=10_000) if pk in pks
+        )
+    return pks, columns, links
 
 
 class ProjectIndex:
-    """Bitmaps of the published projects' positions in the default order (filters.py
-    DEFAULT_SORT), by goal number, partner country code, owner municipality pk, partner
-    municipality pk, funder pk (with the funders it finances), network pk (its members'
-    projects), type, status in the key's year, and start and end year."""
+    """Bitmaps of the published projects' primary keys, as of `version` of the change log:
+    `everything`, `columns[column][value]` for COLUMNS and `links[link][value]` for LINKS.
+    Immutable: an update makes a new index sharing the untouched bitmaps."""
 
-    def __init__(self, key):
-        # Imported here: filters.py imports this module.
-        from .filters import DEFAULT_SORT, SORT_ORDERS
+    def __init__(self, version, everything, columns, links):
+        self.version = version
+        self.everything = everything
+        self.columns = columns
+        self.links = links
 
-        self.key = key
-        year = key[1]
-        rows = (
-            Project.objects.published()
-            .order_by(*SORT_ORDERS[DEFAULT_SORT])
-            .values_list("pk", "municipality_id", "type", "start_year", "end_year", "paused")
+    @classmethod
+    def build(cls, version):
+        """The index read from the projects' tables: the reference the others must equal."""
+        return cls(version, *_read())
+
+    def updated(self, changed):
+        """This index with the projects in `changed` (pks) read anew."""
+        changed = FrozenBitMap(changed)
+        pks, columns, links = _read(changed)
+
+        def merged(old, new):
+            result = {}
+            for value, bitmap in old.items():
+                result[value] = bitmap - changed if bitmap.intersect(changed) else bitmap
+            for value, bitmap in new.items():
+                result[value] = FrozenBitMap(result.get(value, EMPTY) | bitmap)
+            return {value: bitmap for value, bitmap in result.items() if bitmap}
+
+        return ProjectIndex(
+            self.version,
+            FrozenBitMap((self.everything - changed) | pks),
+            {name: merged(self.columns[name], columns[name]) for name in COLUMNS},
+            {name: merged(self.links[name], links[name]) for name in LINKS},
         )
-        self.ids = array("q")
-        self.position = {}
-        by_municipality, by_type, by_status, by_start, by_end = (
-            defaultdict(list) for _ in range(5)
-        )
-        for position, (pk, municipality, kind, start, end, paused) in enumerate(rows):
-            self.ids.append(pk)
-            self.position[pk] = position
-            by_municipality[municipality].append(position)
-            by_type[kind].append(position)
-            by_status[derived_status(paused, start, end, year)].append(position)
-            by_start[start].append(position)
-            by_end[end].append(position)
-        self.everything = FrozenBitMap(range(len(self.ids)))
-        self.municipality = _frozen(by_municipality)
-        self.type = _frozen(by_type)
-        self.status = _frozen(by_status)
-        self.start_year = _frozen(by_start)
-        self.end_year = _frozen(by_end)
-        self.goal = self._linked(Project.goals.through, "goal_id")
-        self.country = self._linked(Project.partner_countries.through, "country_id")
-        # The projects a municipality takes part in as a partner, for the reference pages
-        # (`municipality` holds those it owns).
-        self.partner = self._linked(Project.partner_municipalities.through, "municipality_id")
-        self.funder = self._funder_trees(self._linked(Project.funders.through, "funder_id"))
-        self.network = self._networks()
 
     def __len__(self):
-        return len(self.ids)
+        return len(self.everything)
 
-    def _linked(self, through, column):
-        """{related pk: bitmap of the published projects linked to it}, in one query."""
-        groups = defaultdict(list)
-        for project_id, value in through.objects.values_list("project_id", column).iterator(
-            chunk_size=10_000
-        ):
-            position = self.position.get(project_id)
-            if position is not None:  # a draft
-                groups[value].append(position)
-        return _frozen(groups)
+    def __eq__(self, other):
+        return (
+            isinstance(other, ProjectIndex)
+            and self.everything == other.everything
+            and self.columns == other.columns
+            and self.links == other.links
+        )
 
-    def _funder_trees(self, direct):
-        """A funder's projects include those of the funders it finances, at any depth (as
-        ProjectFilter.filter_funder and the funder pages count them)."""
-        parents = dict(Funder.objects.values_list("pk", "parent_id"))
-        trees = defaultdict(list)
-        for pk, bitmap in direct.items():
-            funder_id, seen = pk, set()
-            while funder_id is not None and funder_id not in seen:
-                seen.add(funder_id)
-                trees[funder_id].append(bitmap)
-                funder_id = parents.get(funder_id)
-        return {pk: FrozenBitMap(union(trees.get(pk, ()))) for pk in parents}
+    # The bitmaps by what the pages count.
 
-    def _networks(self):
-        """A network's projects are those its member municipalities own."""
-        members = defaultdict(list)
-        for network_id, municipality_id in Membership.objects.values_list(
-            "network_id", "municipality_id"
-        ):
-            members[network_id].append(self.municipality.get(municipality_id))
-        return {pk: FrozenBitMap(union(bitmaps)) for pk, bitmaps in members.items()}
+    @property
+    def goal(self):
+        return self.links["goals"]
+
+    @property
+    def country(self):
+        return self.links["partner_countries"]
+
+    @property
+    def partner(self):
+        """The projects a municipality takes part in as a partner (`municipality`: owns)."""
+        return self.links["partner_municipalities"]
+
+    @property
+    def municipality(self):
+        return self.columns["municipality_id"]
+
+    @property
+    def type(self):
+        return self.columns["type"]
+
+    @property
+    def funder(self):
+        """A funder's projects, with those of the funders it finances (registry's funder
+        tree, read anew: the tree is not part of the change log)."""
+        direct = self.links["funders"]
+        return {
+            pk: union(direct.get(member) for member in tree)
+            for pk, tree in funder_trees().items()
+        }
+
+    @property
+    def network(self):
+        """A network's projects: those its member municipalities own (memberships read
+        anew: they are not part of the change log)."""
+        owned = self.municipality
+        return {
+            pk: union(owned.get(member) for member in members)
+            for pk, members in Membership.objects.members_by_network().items()
+        }
+
+    # Conditions and ids.
+
+    def where(self, condition):
+        """The projects meeting a condition of projects/conditions.py."""
+        if isinstance(condition, All):
+            found = self.everything
+            for part in condition.parts:
+                found = found & self.where(part)
+            return found
+        values = self.columns[condition.column]
+        if isinstance(condition, Equals):
+            return values.get(condition.value, EMPTY)
+        if isinstance(condition, Compare):
+            return union(
+                bitmap
+                for value, bitmap in values.items()
+                if condition.test({condition.column: value})
+            )
+        raise TypeError(f"not a condition: {condition!r}")
 
     def positions_of(self, pks):
-        """The positions of the projects with these primary keys (drafts have none)."""
-        found = BitMap()
-        for pk in pks:
-            position = self.position.get(pk)
-            if position is not None:
-                found.add(position)
-        return found
-
-    def active_in(self, years):
-        """The projects running in any of `years`; an empty start or end year is open."""
-        found = BitMap()
-        for year in years:
-            started = union(
-                bitmap for start, bitmap in self.start_year.items()
-                if start is None or start <= year
-            )
-            not_ended = union(
-                bitmap for end, bitmap in self.end_year.items() if end is None or end >= year
-            )
-            found |= started & not_ended
-        return found
-
-    def ids_at(self, positions):
-        return [self.ids[position] for position in positions]
+        """The published projects among `pks`."""
+        return FrozenBitMap(pks) & self.everything
 
     def first_ids(self, projects, count):
         """The primary keys of the first `count` projects of the bitmap `projects`, in the
         list's default order."""
-        return self.ids_at(projects[:count])
+        return self.ordered_ids(projects, 0, count)
+
+    def ordered_ids(self, projects, start, stop):
+        """The primary keys of `projects` from `start` to `stop` in the list's default order
+        (models.SORT_ORDERS[DEFAULT_SORT]: newest start year first, empty years last, then
+        title and primary key). The bitmaps by start year find the years the slice falls in;
+        the database orders the projects of those years, as its collation orders titles."""
+        years = self.columns["start_year"]
+        order = sorted((year for year in years if year is not None), reverse=True)
+        if None in years:
+            order.append(None)
+        segments = []  # (year, its projects in `projects`, start and stop within them)
+        for year in order:
+            if start >= stop:
+                break
+            size = projects.intersection_cardinality(years[year])
+            if start < size:
+                segments.append((year, projects & years[year], start, min(stop, size)))
+                start = 0
+            else:
+                start -= size
+            stop -= size
+        if not segments:
+            return []
+        if sum(len(within) for _, within, _, _ in segments) <= DIRECT:
+            # Few projects in all: one query orders them all.
+            candidates = union(within for _, within, _, _ in segments)
+            first = segments[0][2]
+            count = sum(stop - begin for _, _, begin, stop in segments)
+            ordered = Project.objects.filter(pk__in=list(candidates))
+            ordered = ordered.order_by(*SORT_ORDERS[DEFAULT_SORT]).values_list("pk", flat=True)
+            return list(ordered[first : first + count])
+        found = []
+        for year, within, begin, end in segments:
+            found += _in_title_order(year, within, len(within) / len(years[year]), begin, end)
+        return found
+
+
+def _in_title_order(year, projects, share, start, stop):
+    """The pks of `projects` (all with start year `year`, a `share` of that year's published
+    projects) from `start` to `stop` in title order: read by primary key when they are few,
+    else by walking the year's projects in title order until enough of them are among
+    `projects`. Many matching projects are a large share of the year, so the walk is short."""
+    rows = Project.objects.order_by("title", "pk")
+    rows = rows.filter(start_year__isnull=True) if year is None else rows.filter(start_year=year)
+    if len(projects) <= DIRECT:
+        return list(rows.filter(pk__in=list(projects)).values_list("pk", flat=True)[start:stop])
+    found, last = [], None
+    chunk = max(100, int(stop / share * 1.2))
+    while len(found) < stop:
+        page = rows
+        if last is not None:
+            page = rows.filter(Q(title__gt=last[0]) | Q(title=last[0], pk__gt=last[1]))
+        batch = list(page.values_list("title", "pk")[:chunk])
+        found += [pk for _, pk in batch if pk in projects]
+        if len(batch) < chunk:
+            break
+        last = batch[-1]
+        chunk = min(chunk * 2, 10_000)
+    return found[start:stop]
 
 
 class IndexedProjects:
-    """The projects at `positions`, in the default order, as a sequence the Paginator pages:
-    its length is the bitmap's and a slice reads just its projects, by primary key, from
-    `queryset`."""
+    """The projects of the bitmap `projects`, in the default order, as a sequence the
+    Paginator pages: its length is the bitmap's and a slice reads just its projects, by primary
+    key, from `queryset`."""
 
-    def __init__(self, index, positions, queryset):
-        self.index, self.positions, self.queryset = index, positions, queryset
+    def __init__(self, index, projects, queryset):
+        self.index, self.projects, self.queryset = index, projects, queryset
 
     def __len__(self):
-        return len(self.positions)
+        return len(self.projects)
 
     def __getitem__(self, key):
         if not isinstance(key, slice):
             return self[key : key + 1][0]
-        ids = self.index.ids_at(self.positions[key])
+        start, stop, _ = key.indices(len(self.projects))
+        ids = self.index.ordered_ids(self.projects, start, stop)
         found = {project.pk: project for project in self.queryset.filter(pk__in=ids)}
-        # A project unpublished since the index was built is left out.
+        # A project unpublished since the index was read is left out.
         return [found[pk] for pk in ids if pk in found]
+
+
+# The change log.
+
+
+def _log():
+    return IndexLog.objects
+
+
+def record(project_ids, using=None):
+    """Tells the index that these projects' indexed values may have changed: one version for
+    all of them, logged in the caller's transaction (or one of its own)."""
+    project_ids = {pk for pk in project_ids if pk is not None}
+    if not project_ids:
+        return
+    with transaction.atomic(using=using):
+        # The UPDATE locks the row until the transaction commits, so the next writer's
+        # version is only handed out after this one's changes are visible.
+        if not _log().filter(pk=LOG_PK).update(version=models.F("version") + 1):
+            _log().get_or_create(pk=LOG_PK)
+            _log().filter(pk=LOG_PK).update(version=models.F("version") + 1)
+        version = _log().filter(pk=LOG_PK).values_list("version", flat=True).get()
+        IndexChange.objects.bulk_create(
+            IndexChange(version=version, project_id=pk) for pk in sorted(project_ids)
+        )
+
+
+def _version():
+    row = _log().filter(pk=LOG_PK).values_list("version", "floor").first()
+    return row or (0, 0)
+
+
+def _apply(index, version):
+    """`index` brought up to at least `version` of the log, or None when the log no longer
+    reaches back to it (pruned after a newer snapshot)."""
+    rows = IndexChange.objects.filter(version__gt=index.version)
+    changed, newest = set(), version
+    for logged, project in rows.values_list("version", "project_id").iterator(chunk_size=10_000):
+        changed.add(project)
+        newest = max(newest, logged)
+    if _version()[1] > index.version:
+        return None
+    ids = sorted(changed)
+    for start in range(0, len(ids), BATCH):
+        index = index.updated(ids[start : start + BATCH])
+    index.version = newest
+    return index
+
+
+def _load():
+    """The index from the newest snapshot, or read from the tables when there is none."""
+    snapshot = IndexSnapshot.objects.order_by("-version").first()
+    if snapshot is not None:
+        index = pickle.loads(bytes(snapshot.data))
+        if isinstance(index, ProjectIndex):
+            return index
+    return rebuild()
+
+
+def rebuild():
+    """Reads the index from the projects' tables and stores it as the snapshot: for a new
+    database, and after changes that sent no signals (bulk_create, update)."""
+    # Taken first: every change up to this version is committed, so reading the tables
+    # afterwards sees it (changes after it may be read too; applying them again is harmless).
+    index = ProjectIndex.build(_version()[0])
+    save_snapshot(index, prune=False)
+    return index
+
+
+def save_snapshot(index, prune=True):
+    """Stores `index` as the snapshot and, with `prune`, drops the log below it."""
+    data = pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL)
+    with transaction.atomic():
+        if not IndexSnapshot.objects.filter(pk=1, version__lte=index.version).update(
+            version=index.version, data=data
+        ):
+            IndexSnapshot.objects.get_or_create(
+                pk=1, defaults={"version": index.version, "data": data}
+            )
+        if prune:
+            IndexChange.objects.filter(version__lte=index.version).delete()
+            _log().filter(pk=LOG_PK, floor__lt=index.version).update(floor=index.version)
+
+
+def current():
+    """The index of the published projects as they are now: one query when nothing changed,
+    the changed projects re-read when something did."""
+    global _current
+    version, floor = _version()
+    index = _current
+    if index is not None and index.version == version:
+        return index
+    with _lock:
+        index = _current
+        if index is None or index.version < floor or index.version > version:
+            # New in this process, or so far behind that its changes were pruned, or the
+            # database was replaced (tests, a restore).
+            index = _load()
+        if index.version < version:
+            snapshot_version = IndexSnapshot.objects.values_list("version", flat=True).first()
+            index = _apply(index, version) or _apply(_load(), version)
+            if snapshot_version is None or index.version - snapshot_version >= SNAPSHOT_EVERY:
+                save_snapshot(index)
+        _current = index
+    return index
+
+
+def forget():
+    """Drops this process's index: the next `current()` loads it anew. For tests, whose
+    rolled-back transactions hand the same log versions out again."""
+    global _current
+    _current = None
+
+
+# What tells the index about changes.
+
+
+def _project_saved(sender, instance, raw=False, **kwargs):
+    record([instance.pk], using=kwargs.get("using"))
+
+
+def _project_deleted(sender, instance, **kwargs):
+    record([instance.pk], using=kwargs.get("using"))
+
+
+def _links_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    using = kwargs.get("using")
+    if not reverse:
+        if action.startswith("post_"):
+            record([instance.pk], using=using)
+    elif action in ("post_add", "post_remove"):
+        # From the other side (a goal's projects): the projects are the pks.
+        record(pk_set, using=using)
+    elif action == "pre_clear":
+        record(_linked_to(sender, instance.pk), using=using)
+
+
+def _linked_to(through, pk):
+    """The projects linked to the object `pk` through the automatic table `through`."""
+    column = next(
+        field.attname
+        for field in through._meta.get_fields()
+        if field.is_relation and field.related_model is not Project
+    )
+    return list(through.objects.filter(**{column: pk}).values_list("project_id", flat=True))
+
+
+def _linked_deleted(sender, instance, **kwargs):
+    """A goal, country, funder or municipality deleted takes its links with it (the database
+    cascades them without a signal): its projects changed."""
+    for name in LINKS:
+        field = Project._meta.get_field(name)
+        if field.related_model is sender:
+            record(_linked_to(field.remote_field.through, instance.pk), using=kwargs.get("using"))
+
+
+def connect():
+    """Connect the receivers; called once from ProjectsConfig.ready()."""
+    post_save.connect(_project_saved, sender=Project, dispatch_uid="project_index:save")
+    post_delete.connect(_project_deleted, sender=Project, dispatch_uid="project_index:delete")
+    for name in LINKS:
+        through, _ = link_column(name)
+        m2m_changed.connect(_links_changed, sender=through, dispatch_uid=f"project_index:{name}")
+    for model in (Goal, Country, Funder, Municipality):
+        pre_delete.connect(
+            _linked_deleted, sender=model, dispatch_uid=f"project_index:{model._meta.label}"
+        )

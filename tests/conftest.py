@@ -2,6 +2,8 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 
+from projects import project_index
+
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings):
@@ -16,6 +18,8 @@ def _test_settings(settings):
     # rolled back to an earlier state must never meet pages cached from a later one.
     settings.PAGE_CACHE_SECONDS = 0
     cache.clear()
+    # Likewise the worker's project index: a rolled-back test hands its log versions out again.
+    project_index.forget()
 
 
 def pytest_configure(config):

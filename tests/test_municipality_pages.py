@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 # fixed number of queries more); one of them reads the change stamp.
 # Six when some municipality both owns partnerships and is a partner in others.
 MUNICIPALITY_LIST_QUERIES = 6
-MUNICIPALITY_DETAIL_QUERIES = 18
+MUNICIPALITY_DETAIL_QUERIES = 19
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from networks.models import Membership, Network
 from projects import project_index
 from projects.facets import facet_counts
 from projects.filters import ProjectFilter
-from projects.models import Project
+from projects.models import Project, current_year
 from tests.factories import make_funder, make_goal, make_municipality, make_project
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +38,7 @@ def catalogue():
     network = Network.objects.create(name="Nätverk", slug="net")
     Membership.objects.create(network=network, municipality=municipalities[0])
     Membership.objects.create(network=network, municipality=municipalities[2])
-    year = project_index.current_year()
+    year = current_year()
     for number in range(40):
         start = rng.choice([None, year - 5, year - 1, year, year + 1])
         end = rng.choice([None, year, year + 2] + ([start] if start else []))
@@ -61,7 +61,7 @@ def catalogue():
 
 
 def years():
-    year = project_index.current_year()
+    year = current_year()
     return st.integers(min_value=year - 6, max_value=year + 3).map(str)
 
 
@@ -105,7 +105,8 @@ def test_the_index_finds_the_projects_the_sql_filters_find_in_the_same_order(cat
     filterset = filterset_for(pairs, sort="-start_year")
     index = project_index.current()
 
-    from_index = index.ids_at(filterset.matching(index))
+    matching = filterset.matching(index)
+    from_index = index.ordered_ids(matching, 0, len(matching))
 
     assert from_index == list(filterset.qs.values_list("pk", flat=True))
 
@@ -165,5 +166,154 @@ def test_a_draft_is_in_no_bitmap(catalogue):
     ))
 
     assert drafts
-    assert not drafts & set(index.ids)
+    assert not drafts & set(index.everything)
     assert len(index) == Project.objects.published().count()
+
+
+def built_from_tables():
+    """The reference: the index read from the projects' tables now."""
+    return project_index.ProjectIndex.build(project_index.current().version)
+
+
+EDITS = st.lists(
+    st.sampled_from(
+        [
+            "retitle",
+            "move_years",
+            "unpublish",
+            "publish",
+            "set_goals",
+            "add_country",
+            "remove_funder",
+            "change_owner",
+            "delete",
+            "create",
+            "clear_goal_from_its_side",
+            "add_partner_from_its_side",
+            "delete_country",
+            "pause",
+        ]
+    ),
+    min_size=1,
+    max_size=6,
+)
+
+
+def edit(kind, rng):
+    from registry.models import Country, Goal, Municipality
+
+    project = Project.objects.order_by("?").first()
+    if kind == "retitle":
+        project.title = rng.choice(TITLES)
+        project.save()
+    elif kind == "move_years":
+        project.start_year, project.end_year = rng.choice([(None, None), (2001, 2003), (2030, None)])
+        project.save()
+    elif kind in ("unpublish", "publish"):
+        project.publication = (
+            Project.Publication.DRAFT if kind == "unpublish" else Project.Publication.PUBLISHED
+        )
+        project.save()
+    elif kind == "set_goals":
+        project.goals.set(rng.sample(range(1, 8), 2))
+    elif kind == "add_country":
+        project.partner_countries.add(rng.choice(COUNTRIES[:4]))
+    elif kind == "remove_funder":
+        project.funders.clear()
+    elif kind == "change_owner":
+        project.municipality = Municipality.objects.order_by("?").first()
+        project.save()
+    elif kind == "delete":
+        project.delete()
+    elif kind == "create":
+        make_project(title="Ny", goals=[3], countries=["KE"], start_year=2024)
+    elif kind == "clear_goal_from_its_side":
+        Goal.objects.get(number=rng.randint(1, 7)).projects.clear()
+    elif kind == "add_partner_from_its_side":
+        Municipality.objects.order_by("?").first().partner_projects.add(project)
+    elif kind == "delete_country":
+        Country.objects.filter(code="UA").delete()
+    elif kind == "pause":
+        project.paused = not project.paused
+        project.save()
+
+
+@settings(HYPOTHESIS, max_examples=25)
+@given(edits=EDITS, seed=st.integers(0, 1000))
+def test_each_edit_updates_the_index_as_reading_the_tables_anew_would(catalogue, edits, seed):
+    rng = random.Random(seed)
+    project_index.current()
+    for kind in edits:
+        edit(kind, rng)
+        assert project_index.current() == built_from_tables(), kind
+
+
+def test_a_starting_worker_loads_the_snapshot_and_the_changes_since(catalogue):
+    project_index.current()
+    project = Project.objects.published().first()
+    project.goals.set([17])
+    project_index.forget()
+
+    loaded = project_index.current()
+
+    assert set(loaded.goal[17]) == {project.pk}
+    assert loaded == built_from_tables()
+
+
+def test_an_update_reads_only_the_changed_projects(catalogue, django_assert_max_num_queries):
+    project_index.current()
+    Project.objects.published().first().goals.set([17])
+
+    # The log's version (read again after the changes, in case they were pruned meanwhile),
+    # the snapshot's version, the changes, the changed rows and their four link tables.
+    with django_assert_max_num_queries(9):
+        project_index.current()
+    with django_assert_max_num_queries(1):
+        project_index.current()
+
+
+def test_a_snapshot_prunes_the_log_and_a_worker_behind_it_loads_the_snapshot(
+    catalogue, monkeypatch
+):
+    from projects.models import IndexChange, IndexSnapshot
+
+    monkeypatch.setattr(project_index, "SNAPSHOT_EVERY", 3)
+    stale = project_index.current()
+    for project in Project.objects.published()[:4]:
+        project.goals.set([17])
+    project_index.current()
+    assert not IndexChange.objects.filter(version__lte=stale.version + 3).exists()
+    assert IndexSnapshot.objects.get().version > stale.version
+
+    project_index._current = stale  # a worker that slept through the pruning
+    assert project_index.current() == built_from_tables()
+
+
+@pytest.mark.parametrize("direct", [1000, 2])
+def test_any_slice_of_a_bitmap_comes_in_the_list_order(catalogue, monkeypatch, direct):
+    # With `direct` 2, a year with more matches walks the year's projects in title order.
+    monkeypatch.setattr(project_index, "DIRECT", direct)
+    index = project_index.current()
+    rng = random.Random(3)
+    for _ in range(20):
+        chosen = [pk for pk in index.everything if rng.random() < 0.6]
+        start = rng.randint(0, len(chosen))
+        stop = start + rng.randint(0, 12)
+        in_sql_order = list(
+            ProjectFilter(QueryDict(), queryset=Project.objects.filter(pk__in=chosen))
+            .qs.values_list("pk", flat=True)
+        )
+
+        ordered = index.ordered_ids(project_index.FrozenBitMap(chosen), start, stop)
+
+        assert ordered == in_sql_order[start:stop]
+
+
+def test_the_status_facet_follows_the_year_without_reading_the_projects(catalogue):
+    from projects.models import status_conditions
+
+    index = project_index.current()
+    for year in (current_year() - 3, current_year(), current_year() + 4):
+        for status, condition in status_conditions(year).items():
+            expected = Project.objects.published().with_status(status, year=year)
+            assert set(index.where(condition)) == set(expected.values_list("pk", flat=True))

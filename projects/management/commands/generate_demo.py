@@ -17,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils.text import slugify
 
+from projects import project_index
 from projects.models import Project, fold
 from registry.change_stamp import bump
 from registry.models import Country, Funder, Goal, Municipality, Organisation
@@ -141,7 +142,10 @@ class Command(BaseCommand):
             created += size
             self.progress(created, projects)
         self.analyze()
-        bump()  # bulk_create sends no signals: the page cache must still see the change
+        # bulk_create sends no signals: the page cache and the project index must still see
+        # the change.
+        bump()
+        project_index.rebuild()
         self.stdout.write(
             f"generate_demo: created {created} published projects and {links} links under "
             f"{len(self.owners)} demo municipalities in {time.monotonic() - started:.1f} s."

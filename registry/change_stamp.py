@@ -58,7 +58,7 @@ _key_parts = []  # callables whose value is part of every page's key
 @dataclass(frozen=True)
 class Page:
     tags: object = (EVERYTHING,)  # a list of tags, or a callable(**url_kwargs) -> tags
-    query: tuple | None = None  # the query parameters the page reads; None: all of them
+    query: frozenset | None = None  # the query parameters the page reads; None: all of them
 
     def tags_for(self, kwargs):
         return list(self.tags(**kwargs) if callable(self.tags) else self.tags)
@@ -99,7 +99,7 @@ def page(url_name, tags=(EVERYTHING,), query=None):
     the view is given those alone, so a parameter left out can never change a cached page."""
     if url_name in _pages:
         raise ImproperlyConfigured(f"The page cache has two declarations of {url_name!r}.")
-    _pages[url_name] = Page(tags, None if query is None else tuple(sorted(query)))
+    _pages[url_name] = Page(tags, None if query is None else frozenset(query))
 
 
 def varies_with(function):

@@ -117,8 +117,8 @@ class PageCacheMiddleware:
     that shows it, and a draft is never in a page to be cached in the first place. The year is
     there because the projects' statuses follow it, the language is the one LocaleMiddleware
     would choose (cookie, then Accept-Language). A declared page is given only the query
-    parameters it reads, in a fixed order, so `?utm_source=…` makes no new entry and can never
-    be in a stored page. Reading the stamps is at most one query per request. Only GET and HEAD
+    parameters it reads, so `?utm_source=…` makes no new entry and can never be in a stored
+    page. Reading the stamps is at most one query per request. Only GET and HEAD
     requests without a session cookie are served or stored, and only complete responses that
     set no cookie and that a shared cache may keep (so not /healthz, not the streamed exports,
     not a page for a coordinator). If the cache does not answer, pages are rendered as if it
@@ -198,11 +198,11 @@ class PageCacheMiddleware:
 
 
 def keep_only(request, names):
-    """Gives the view only the query parameters `names`, in that order: what the page cache
-    keys the page on is then all the page can show."""
+    """Gives the view only the query parameters `names` (in the visitor's order, which links
+    on the page keep): what the page cache keys the page on is then all the page can show."""
     kept = QueryDict(mutable=True)
-    for name in names:
-        if name in request.GET:
+    for name in request.GET:
+        if name in names:
             kept.setlist(name, request.GET.getlist(name))
     request.META["QUERY_STRING"] = kept.urlencode()
     request.GET = QueryDict(request.META["QUERY_STRING"])

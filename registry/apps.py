@@ -20,6 +20,7 @@ class RegistryConfig(AppConfig):
     def ready(self):
         from registry import admin_confinement, change_stamp
 
-        # Every change to data the public pages show moves the page cache's stamp.
+        # Each app's page_cache.py says what public pages show of it: every edit of that
+        # moves the page cache's stamps (docs/caching.md).
         change_stamp.connect()
         checks.register(admin_confinement.check_declarations)

@@ -83,6 +83,7 @@ def filter_groups(filterset, index):
     chosen = _raw_values(data, "country")
     shown_countries |= {code for code in chosen if COUNTRY_CODE.match(code)}
     countries = Country.objects.filter(code__in=sorted(shown_countries))
+    municipalities = [(m.slug, m.name, m.pk) for m in Municipality.objects.all()]
     choices = {
         "status": [(value, label, value) for value, label in Project.Status.choices],
         "goal": [(goal.number, goal, goal.number) for goal in Goal.objects.all()],
@@ -90,7 +91,8 @@ def filter_groups(filterset, index):
             (country.code, country, country.code)
             for country in sorted(countries, key=lambda country: name_key(country.name))
         ],
-        "municipality": [(m.slug, m.name, m.pk) for m in Municipality.objects.all()],
+        "municipality": municipalities,
+        "partner": municipalities,
         "funder": [(funder.slug, funder.name, funder.pk) for funder in Funder.objects.all()],
         "network": [(network.slug, network.name, None) for network in Network.objects.all()],
         "type": [(value, label, value) for value, label in Project.Type.choices],

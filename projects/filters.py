@@ -246,6 +246,7 @@ CRITERIA = {
     "goal": Linked("goals"),
     "country": Linked("partner_countries"),
     "municipality": Column("municipality_id"),
+    "partner": Linked("partner_municipalities"),
     "funder": Expanded(funders_financed_by, Linked("funders")),
     "network": Expanded(members_of, Column("municipality_id")),
     "status": Meeting(statuses),
@@ -288,6 +289,12 @@ class ProjectFilter(django_filters.FilterSet):
     )
     municipality = SlugsFilter(
         label=_("Municipality"),
+        queryset=Municipality.objects.all(),
+        to_field_name="slug",
+        method="filter_by_criterion",
+    )
+    partner = SlugsFilter(
+        label=_("Partner municipality"),
         queryset=Municipality.objects.all(),
         to_field_name="slug",
         method="filter_by_criterion",
@@ -335,7 +342,7 @@ class ProjectFilter(django_filters.FilterSet):
         fields = []
 
     # The parameters that get facet counts on the list page, with the relation each counts.
-    FACETS = ("goal", "country", "municipality", "funder")
+    FACETS = ("goal", "country", "municipality", "partner", "funder")
 
     def filter_queryset(self, queryset):
         return self.filter_queryset_except(queryset)

@@ -50,6 +50,7 @@ def catalogue():
             goals=rng.sample(range(1, 8), rng.randint(0, 3)),
             countries=rng.sample(COUNTRIES, rng.randint(0, 2)),
             funders=rng.sample(funders, rng.randint(0, 2)),
+            partner_municipalities=rng.sample(municipalities, rng.randint(0, 2)),
             type=rng.choice([Project.Type.MOBILITY, Project.Type.RESEARCH]),
             start_year=start,
             end_year=end,
@@ -69,6 +70,7 @@ PARAMETERS = {
     "goal": st.integers(min_value=1, max_value=8).map(str),
     "country": st.sampled_from(COUNTRIES + ["FI"]),
     "municipality": st.sampled_from(["m0", "m1", "m2", "m3"]),
+    "partner": st.sampled_from(["m0", "m1", "m2", "m3"]),
     "funder": st.sampled_from(["sida", "icld", "eu"]),
     "network": st.just("net"),
     "status": st.sampled_from([status.value for status in Project.Status]),
@@ -122,7 +124,7 @@ def test_each_facet_count_is_what_its_option_would_list(catalogue, pairs, name):
     field = filterset.filters[name].extra["to_field_name"]
 
     for choice in choices:
-        key = choice.pk if name in ("municipality", "funder") else getattr(choice, field)
+        key = choice.pk if name in ("municipality", "partner", "funder") else getattr(choice, field)
         option = filterset_for([*others, (name, str(getattr(choice, field)))])
         assert counts.get(key, 0) == option.qs.count(), (name, key)
 

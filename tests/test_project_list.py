@@ -40,6 +40,7 @@ def catalogue():
     make_project(
         slug="water", title="Clean water", municipality=norrkoping, goals=[6], countries=["KE"],
         funders=[icld], start_year=2019, end_year=2021, type=Type.MUNICIPAL_PARTNERSHIP,
+        partner_municipalities=[daugavpils],
     )
     make_project(
         slug="schools", title="Schools together", municipality=norrkoping, goals=[4],
@@ -91,6 +92,7 @@ def test_the_list_shows_every_published_project_and_no_draft(client, catalogue):
         ("country=KE", {"water", "later"}),
         ("country=ke", {"water", "later"}),
         ("municipality=kalix", {"waste", "resting"}),
+        ("partner=daugavpils", {"water"}),
         ("funder=erasmus-plus", {"schools"}),
         ("funder=icld", {"water"}),
         ("network=nordic-city-network", {"water", "schools"}),
@@ -105,6 +107,16 @@ def test_the_list_shows_every_published_project_and_no_draft(client, catalogue):
 )
 def test_each_filter_alone_keeps_only_its_projects(client, catalogue, query, expected):
     assert slugs(client, query) == expected
+
+
+def test_a_partner_municipality_is_a_facet_with_its_chip(client, catalogue):
+    response = get_list(client, "partner=daugavpils")
+
+    partners = {group.name: group for group in response.context["groups"]}["partner"]
+    assert [(option.label, option.count, option.selected) for option in partners.options] == [
+        ("Daugavpils", 1, True)
+    ]
+    assert [chip.label for chip in response.context["chips"]] == ["Daugavpils"]
 
 
 def test_a_parent_funder_includes_the_projects_of_the_funders_it_finances(client, catalogue):

@@ -209,7 +209,8 @@ def edit(kind, rng):
         project.title = rng.choice(TITLES)
         project.save()
     elif kind == "move_years":
-        project.start_year, project.end_year = rng.choice([(None, None), (2001, 2003), (2030, None)])
+        years = rng.choice([(None, None), (2001, 2003), (2030, None)])
+        project.start_year, project.end_year = years
         project.save()
     elif kind in ("unpublish", "publish"):
         project.publication = (

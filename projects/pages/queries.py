@@ -10,8 +10,7 @@ from django.urls import reverse
 from registry.models import Country, Funder, FunderQuerySet, Goal, Municipality
 from registry.text import name_key
 
-from ..filters import DEFAULT_SORT, SORT_ORDERS
-from ..models import Project, ProjectQuerySet
+from ..models import DEFAULT_SORT, SORT_ORDERS, Project, ProjectQuerySet
 
 PartnerMunicipality = Project.partner_municipalities.through
 

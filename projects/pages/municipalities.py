@@ -5,10 +5,11 @@ from django.shortcuts import get_object_or_404, render
 from registry.text import name_key
 
 from .. import project_index
-from ..models import Project
+from ..models import DEFAULT_SORT, SORT_ORDERS, Project
 from ..project_index import project_counts
 from .counts import NONE, counted, involvement_counts, owned_within, with_counts
 from .queries import (
+    PROJECTS_SHOWN,
     by_name,
     filtered_list_url,
     project_section,
@@ -17,6 +18,9 @@ from .queries import (
     public_municipalities,
     published_projects,
 )
+
+# A municipality's page names this many of its partnerships and links to the list for the rest.
+PARTNERSHIPS_SHOWN = PROJECTS_SHOWN
 
 
 def municipality_list(request):
@@ -51,9 +55,7 @@ def municipality_detail(request, slug):
         "municipality": municipality,
         "units": municipality.organisations.all(),
         "section": project_section(index, owned, filtered_list_url(municipality=slug)),
-        "partnerships": published_projects()
-        .partnerships_of(municipality)
-        .for_partnership_list(),
+        "partnerships": partnership_section(index, municipality, owned),
         "memberships": municipality.memberships.select_related("network"),
         "strategies": municipality.strategies.prefetch_related("items"),
         "contacts": municipality.contacts.filter(is_public=True).select_related(
@@ -63,3 +65,27 @@ def municipality_detail(request, slug):
         "countries": by_name(counted(public_countries(), project_counts(index.country, owned))),
     }
     return render(request, "registry/municipality_detail.html", context)
+
+
+def partnership_section(index, municipality, owned):
+    """Its partnerships (the projects it is a partner in and the municipal partnerships it
+    owns, `owned` being the bitmap of everything it owns): the first PARTNERSHIPS_SHOWN in the
+    list's default order, with their other municipalities, the total, and each kind's count
+    with the project list filtered to it. The index picks the rows, so a municipality with
+    thousands of partnerships reads as few as one with three."""
+    partner_in = index.partner.get(municipality.pk, NONE)
+    partnership = Project.Type.MUNICIPAL_PARTNERSHIP
+    own = owned & index.type.get(partnership, NONE)
+    partnerships = partner_in | own
+    ids = index.first_ids(partnerships, PARTNERSHIPS_SHOWN)
+    shown = published_projects().filter(pk__in=ids).for_partnership_list()
+    slug = municipality.slug
+    return {
+        "projects": list(shown.order_by(*SORT_ORDERS[DEFAULT_SORT])),
+        "total": len(partnerships),
+        "partner": {"total": len(partner_in), "url": filtered_list_url(partner=slug)},
+        "owned": {
+            "total": len(own),
+            "url": filtered_list_url(municipality=slug, type=partnership.value),
+        },
+    }

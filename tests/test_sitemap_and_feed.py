@@ -3,7 +3,8 @@ absolute addresses on the request's own host; drafts in neither.
 
 /sitemap.xml is an index of one sitemap per section (/sitemap-<section>.xml), the projects'
 section split into pages of projects.pages.sitemaps.PROJECTS_PER_PAGE (?p=2 and on): the protocol
-allows 50 000 addresses in a file, and one file showed only the first 50 000 projects."""
+allows 50 000 addresses in a file, and one file showed only the first 50 000 projects. The pages
+are ranges of primary keys, so that a late page costs what the first does."""
 
 import time
 import xml.etree.ElementTree as ET
@@ -30,8 +31,9 @@ HOST = "registry.example.org"
 # date, and the change stamp again when the countries' section asks the project index
 # (which is then current: a first request after a change also rebuilds it).
 INDEX_QUERIES = 8
-# A section's page: its paginator counts, then lists; the projects' page also reads the
-# change stamp (its Last-Modified), the countries' page asks the project index.
+# A section's page: its paginator counts, then lists; the projects' page counts from the
+# project index (its version) and reads the change stamp (its Last-Modified), the countries'
+# page asks the project index.
 SECTION_PAGE_QUERIES = 3
 
 
@@ -133,8 +135,12 @@ def test_the_projects_section_is_split_into_pages_each_project_on_exactly_one(
     client, monkeypatch
 ):
     monkeypatch.setattr(ProjectSitemap, "limit", 2)
-    slugs = [make_project(slug=f"project-{n}").slug for n in range(5)]
-    make_project(slug="secret-draft", publication=Project.Publication.DRAFT)
+    slugs = []
+    for n in range(7):
+        slugs.append(make_project(slug=f"project-{n}").slug)
+        make_project(slug=f"secret-draft-{n}", publication=Project.Publication.DRAFT)
+    Project.objects.get(slug="project-3").delete()
+    slugs.remove("project-3")
 
     pages = [page for page in sitemap_index(client) if "/sitemap-projects.xml" in page]
     assert pages == [
@@ -142,10 +148,37 @@ def test_the_projects_section_is_split_into_pages_each_project_on_exactly_one(
         f"http://{HOST}/sitemap-projects.xml?p=2",
         f"http://{HOST}/sitemap-projects.xml?p=3",
     ]
-    listed = [address for page in pages for address, _ in url_entries(client, page)]
-    assert listed == [f"http://{HOST}/projects/{slug}/" for slug in sorted(slugs)]
+    listed = [[address for address, _ in url_entries(client, page)] for page in pages]
+    assert [len(page) for page in listed] == [2, 2, 2]
+    # In the order they were added (by primary key).
+    assert sum(listed, []) == [f"http://{HOST}/projects/{slug}/" for slug in slugs]
     assert get(client, f"http://{HOST}/sitemap-projects.xml?p=4").status_code == 404
+    assert get(client, f"http://{HOST}/sitemap-projects.xml?p=0").status_code == 404
+    assert get(client, f"http://{HOST}/sitemap-projects.xml?p=x").status_code == 404
     assert get(client, f"http://{HOST}/sitemap-nothing.xml").status_code == 404
+
+
+def test_a_projects_page_is_read_by_a_range_of_keys_not_an_offset(client, monkeypatch):
+    monkeypatch.setattr(ProjectSitemap, "limit", 2)
+    projects = [make_project() for _ in range(5)]
+    client.get("/sitemap.xml")  # builds the project index after the changes
+
+    with CaptureQueriesContext(connection) as queries:
+        entries = url_entries(client, f"http://{HOST}/sitemap-projects.xml?p=2")
+
+    assert [address for address, _ in entries] == [
+        f"http://{HOST}{project.get_absolute_url()}" for project in projects[2:4]
+    ]
+    (rows,) = [query["sql"] for query in queries if "projects_project" in query["sql"]]
+    assert "OFFSET" not in rows.upper() and "COUNT(" not in rows.upper()
+    assert str(projects[2].pk) in rows and str(projects[4].pk) in rows
+
+
+def test_no_published_project_leaves_one_empty_projects_page(client):
+    make_project(publication=Project.Publication.DRAFT)
+
+    assert url_entries(client, f"http://{HOST}/sitemap-projects.xml") == []
+    assert get(client, f"http://{HOST}/sitemap-projects.xml?p=2").status_code == 404
 
 
 def test_the_index_dates_the_projects_pages_by_the_last_change(client, published_and_draft):

@@ -5,7 +5,8 @@ are made absolute with the request's host.
 
 Why an index: the sitemaps protocol allows at most 50 000 URLs in a file, and Django's
 single-file view shows only the first page of each section, so a large registry would miss
-projects. The projects' section is split into pages of PROJECTS_PER_PAGE."""
+projects. The projects' section is split into pages of PROJECTS_PER_PAGE, by ranges of primary
+keys (`KeyRanges`): any page is one range scan, where an OFFSET read every project before it."""
 
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
@@ -47,14 +48,44 @@ class ListPagesSitemap(Sitemap):
         return reverse(item)
 
 
+class KeyRanges:
+    """The rows of `queryset` whose primary keys are in the sorted bitmap `keys`, in key order,
+    as a sequence Django's Paginator pages: its length is the bitmap's, and the slice [start:
+    stop] reads the rows with keys from the start-th key up to the stop-th, by primary key.
+
+    The first page has no lower bound and the last none above, so that every row is on exactly
+    one page even if the bitmap has missed a change. A new project (a higher key) joins the last
+    page and leaves the others as they were."""
+
+    def __init__(self, queryset, keys):
+        self.queryset, self.keys = queryset, keys
+
+    def __len__(self):
+        return len(self.keys)
+
+    def __getitem__(self, key):
+        start, stop, _ = key.indices(len(self.keys))
+        if start >= stop:
+            return []
+        rows = self.queryset.order_by("pk")
+        if start > 0:
+            rows = rows.filter(pk__gte=self.keys[start])
+        if stop < len(self.keys):
+            rows = rows.filter(pk__lt=self.keys[stop])
+        return list(rows)
+
+
 class ProjectSitemap(Sitemap):
     changefreq = "weekly"
     limit = PROJECTS_PER_PAGE
 
     def items(self):
-        # The slug makes the address and is unique, so the order is total and each project is
-        # on exactly one page; the wide text columns are never needed.
-        return published_projects().order_by("slug").only("slug", "updated_at")
+        # The project index knows the published projects' keys in order, so Django's paginator
+        # counts them without a query and pages them by key; the wide text columns are never
+        # needed.
+        return KeyRanges(
+            published_projects().only("slug", "updated_at"), project_index.current().everything
+        )
 
     def lastmod(self, project):
         return project.updated_at

@@ -25,6 +25,8 @@ run: $(INSTALLED)
 test: $(INSTALLED)
 	$(VENV)/bin/pytest
 
+# Issue 10's targets on PostgreSQL at 1 000, 100 000 and 300 000 projects, about 25 minutes
+# (docs/performance.md). Quick: BENCH_SIZES=1000,20000 make bench. Needs PostgreSQL and Redis.
 bench: $(INSTALLED)
 	$(PY) bench/run.py
 

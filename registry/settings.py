@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "csp",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "registry",
     "projects",
     "networks",
@@ -188,6 +189,9 @@ AXES_LOCKOUT_CALLABLE = "registry.two_factor.lockout_response"
 # django-otp); see registry/two_factor.py. Off by default so a fresh clone signs in with a password.
 REQUIRE_2FA = env_bool("REQUIRE_2FA", False)
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Municipal international projects")
+# The admin's page of an existing device shows neither an app's key nor backup codes
+# (django-otp): their owner sees them once, on the two-factor pages.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Project import and export in the admin (django-import-export): all-or-nothing imports,
 # importing needs the "add" permission and exporting the "view" permission. Formula cells

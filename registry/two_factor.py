@@ -1,13 +1,18 @@
-"""Signing in to the admin: two-factor sign-in (TOTP) and the page shown after a lock-out.
+"""Signing in to the admin: two-factor sign-in and the page shown after a lock-out.
 
-With `settings.REQUIRE_2FA` on, the admin lets in only staff whose session was verified by a
-confirmed TOTP device (django-otp). A staff member without a device signs in with their
-password and is sent to the enrolment page, which shows a QR code (an inline SVG drawn on the
-server, no external service, no JavaScript) and confirms the device with its first code. With
-`REQUIRE_2FA` off, a password is enough and enrolment is optional.
+With `settings.REQUIRE_2FA` on, the admin lets in only staff whose session a code has verified.
+django-otp does that work: its admin login form checks the code (`OTPAdminAuthenticationForm`),
+its TOTP devices make an authenticator app's codes, its static devices hold one-time backup codes,
+and its middleware marks the session verified. What stays ours, and why:
 
-django-axes locks a username and address out after repeated failed sign-ins (wrong password or
-wrong code); `lockout_response` explains that in the user's language.
+- the optional mode: django-otp's form and its `OTPAdminSite` always ask for a code. Here, with
+  `REQUIRE_2FA` off a password is enough, and with it on a staff member without an app signs in
+  with the password and is sent to enrol;
+- choosing the device from the code (`device_for_code`), so the page needs no menu of devices;
+- a wrong code counts as a failed sign-in for django-axes, like a wrong password: django-otp's
+  own `otp_verification_failed` signal carries no request, and axes needs its address;
+- the enrolment and backup-code pages, because django-otp has none for users. Someone who lost
+  their phone signs in with a backup code and sets up the new phone here, with no superuser.
 """
 
 import math
@@ -20,7 +25,6 @@ from axes.helpers import get_cool_off, get_failure_limit
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.signals import user_login_failed
 from django.contrib.auth.views import redirect_to_login
@@ -33,71 +37,135 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
+from django_otp.admin import OTPAdminAuthenticationForm
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+BACKUP_CODE_COUNT = 10
 
 
 def is_verified(user):
-    """True when OTPMiddleware has found a confirmed device in this user's session."""
+    """True when OTPMiddleware has found, in this session, the device a code verified."""
     return bool(getattr(user, "is_verified", lambda: False)())
 
 
-def confirmed_device(user):
+def app_device(user):
+    """The user's confirmed authenticator app, or None: having one is what "enrolled" means."""
     return TOTPDevice.objects.devices_for_user(user, confirmed=True).first()
+
+
+def device_for_code(user, token):
+    """The device to check `token` against: six digits come from the app, anything else is a
+    backup code. django-otp wants the device named rather than trying each in turn, which would
+    count a failure against every device that did not match."""
+    model = TOTPDevice if len(token) == 6 and token.isdigit() else StaticDevice
+    # Without backup codes the app checks it, so that a wrong code still counts as one.
+    return model.objects.devices_for_user(user, confirmed=True).first() or app_device(user)
+
+
+def new_backup_codes(user):
+    """A new set of one-time backup codes for `user`, replacing the old set. They are readable
+    only now, on a page that is never cached."""
+    with transaction.atomic():
+        StaticToken.objects.filter(device__user=user).delete()
+        device = StaticDevice.objects.filter(user=user, confirmed=True).first()
+        if device is None:
+            device = StaticDevice.objects.create(user=user, name=gettext("Backup codes"))
+        tokens = StaticToken.objects.bulk_create(
+            StaticToken(device=device, token=StaticToken.random_token())
+            for _ in range(BACKUP_CODE_COUNT)
+        )
+    return [token.token for token in tokens]
+
+
+def confirm_app(request, device, token):
+    """Confirm `device` if `token` is its current code, retire the user's older apps, and mark
+    the session verified by the new one. False for a wrong code."""
+    if not device.verify_token(token):
+        return False
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=device.user).exclude(pk=device.pk).delete()
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+    django_otp.login(request, device)
+    return True
 
 
 def qr_code_svg(data):
     """`data` as a QR code in an <svg> element, ready to inline in a page. The white
-    background keeps it scannable in the admin's dark theme; no style attribute, for the CSP."""
+    background keeps it scannable in the admin's dark theme (django_otp.qr draws none);
+    no style attribute, for the CSP."""
     image = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathFillImage)
     return mark_safe(image.to_string(encoding="unicode"))
 
 
-class TwoFactorAuthenticationForm(AdminAuthenticationForm):
-    """The admin login form, asking also for a code when 2FA is required and the user has a
-    device. A wrong code counts as a failed login for django-axes, like a wrong password."""
+def safe_next_url(request):
+    next_url = request.POST.get(REDIRECT_FIELD_NAME) or request.GET.get(REDIRECT_FIELD_NAME)
+    if url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return next_url
+    return reverse("admin:index")
 
+
+class TwoFactorAuthenticationForm(OTPAdminAuthenticationForm):
+    """django-otp's admin login form, asking for a code only when REQUIRE_2FA is on and the
+    user has an authenticator app. The code may be one of their backup codes."""
+
+    otp_device = None  # chosen from the code by device_for_code
+    otp_challenge = None  # for devices that send their codes; an app shows them
     otp_token = forms.CharField(
         label=_("Code from your authenticator app"),
         required=False,
-        max_length=8,
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "off", "spellcheck": "false"}
+        ),
     )
-    error_messages = {
-        **AdminAuthenticationForm.error_messages,
-        "token_required": _("Enter the six-digit code from your authenticator app."),
+    otp_error_messages = {
+        **OTPAdminAuthenticationForm.otp_error_messages,
+        "token_required": _(
+            "Enter the six-digit code from your authenticator app, or one of your backup codes."
+        ),
         "invalid_token": _(
             "That code is not right, or it has already been used. "
             "Wait for the next code and try again."
         ),
+        "n_failed_attempts": ngettext_lazy(
+            "After %(failure_count)d wrong code, codes are not checked for a few seconds. "
+            "Wait a moment and try again.",
+            "After %(failure_count)d wrong codes, codes are not checked for a while. "
+            "Wait a moment and try again.",
+            "failure_count",
+        ),
+        "verification_not_allowed": _("Codes cannot be checked just now. Try again in a moment."),
     }
 
-    def clean(self):
-        cleaned_data = super().clean()
-        user = self.get_user()
-        if user is None or not settings.REQUIRE_2FA:
-            return cleaned_data
-        device = confirmed_device(user)
-        if device is None:
-            return cleaned_data  # signs in with the password, then enrols a device
-        token = (cleaned_data.get("otp_token") or "").strip()
-        if not token:
-            raise forms.ValidationError(
-                self.error_messages["token_required"], code="token_required"
-            )
-        with transaction.atomic():
-            device = TOTPDevice.objects.select_for_update().get(pk=device.pk)
-            verified = device.verify_token(token)
-        if not verified:
-            user_login_failed.send(
-                sender=__name__, credentials={"username": user.get_username()}, request=self.request
-            )
-            raise forms.ValidationError(self.error_messages["invalid_token"], code="invalid_token")
-        # django_otp's user_logged_in handler stores the device in the session.
-        user.otp_device = device
-        return cleaned_data
+    def clean_otp_token(self):
+        """A backup code is accepted however it is typed: with spaces, hyphens or capitals."""
+        return "".join(self.cleaned_data["otp_token"].split()).replace("-", "").lower()
+
+    def clean_otp(self, user):
+        if user is None or not settings.REQUIRE_2FA or app_device(user) is None:
+            return  # the password is enough, or it leads on to enrolment
+        device = device_for_code(user, self.cleaned_data.get("otp_token", ""))
+        self.cleaned_data["otp_device"] = device.persistent_id
+        try:
+            super().clean_otp(user)
+        except forms.ValidationError as error:
+            # django-otp writes the password back into the page for a second round, to choose
+            # a device; there is none here, and a password does not belong in a page's source.
+            self.fields["password"].widget.render_value = False
+            if error.code == "invalid_token":
+                user_login_failed.send(
+                    sender=__name__,
+                    credentials={"username": user.get_username()},
+                    request=self.request,
+                )
+            raise
 
 
 class EnrolmentForm(forms.Form):
@@ -109,8 +177,9 @@ class EnrolmentForm(forms.Form):
 
 
 class RegistryAdminSite(admin.AdminSite):
-    """The admin site: requires a verified device when REQUIRE_2FA is on, and serves the
-    enrolment page. Installed on the default `admin.site` in registry/admin.py."""
+    """The admin site: requires a verified session when REQUIRE_2FA is on (django-otp's
+    OTPAdminSite requires it always), and serves the enrolment and backup-code pages.
+    Installed on the default `admin.site` in registry/admin.py."""
 
     site_header = _("Registry of municipal international projects")
     site_title = _("Registry administration")
@@ -131,7 +200,7 @@ class RegistryAdminSite(admin.AdminSite):
             and user.is_active
             and user.is_staff
             and not is_verified(user)
-            and confirmed_device(user) is None
+            and app_device(user) is None
         ):
             next_url = request.GET.get(REDIRECT_FIELD_NAME, reverse("admin:index"))
             return HttpResponseRedirect(
@@ -143,6 +212,11 @@ class RegistryAdminSite(admin.AdminSite):
     def get_urls(self):
         return [
             path("two-factor/", never_cache(self.enrol_view), name="two_factor_enrol"),
+            path(
+                "two-factor/backup-codes/",
+                self.admin_view(self.backup_codes_view),
+                name="two_factor_backup_codes",
+            ),
             # Not behind has_permission, so that someone half-way through signing in (password
             # given, no verified device yet) can still sign out.
             path("logout/", never_cache(self.logout), name="logout"),
@@ -166,22 +240,16 @@ class RegistryAdminSite(admin.AdminSite):
         return contenttype_views.shortcut(request, content_type_id, object_id)
 
     def enrol_view(self, request):
-        """Create a TOTP device for a signed-in staff user who has none, show its QR code and
-        confirm it with the first code it shows."""
+        """Set up an authenticator app: the first one, or a new phone in a session a code or a
+        backup code verified. The first enrolment ends by showing the backup codes."""
         request.current_app = self.name
         user = request.user
         if not (user.is_active and user.is_staff):
             return redirect_to_login(request.get_full_path(), reverse("admin:login"))
-        next_url = request.POST.get(REDIRECT_FIELD_NAME) or request.GET.get(REDIRECT_FIELD_NAME)
-        if not url_has_allowed_host_and_scheme(
-            next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-        ):
-            next_url = reverse("admin:index")
-        if confirmed_device(user) is not None:
-            # A second device needs the first one: ask an administrator to remove it instead.
-            messages.info(request, gettext("You already have an authenticator app set up."))
-            return HttpResponseRedirect(next_url if is_verified(user) else reverse("admin:login"))
-
+        next_url = safe_next_url(request)
+        old_app = app_device(user)
+        if old_app is not None and not is_verified(user):
+            return self.ask_for_a_code(request)
         device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
         if device is None:
             device = TOTPDevice.objects.create(
@@ -189,11 +257,10 @@ class RegistryAdminSite(admin.AdminSite):
             )
         form = EnrolmentForm(request.POST or None)
         if form.is_valid():
-            if device.verify_token(form.cleaned_data["token"].strip()):
-                device.confirmed = True
-                device.save(update_fields=["confirmed"])
-                django_otp.login(request, device)
-                messages.success(request, gettext("Two-factor sign-in is set up."))
+            if confirm_app(request, device, form.cleaned_data["token"].strip()):
+                if old_app is None:
+                    return self.backup_codes_page(request, new_backup_codes(user), next_url)
+                messages.success(request, gettext("Your new phone is set up."))
                 return HttpResponseRedirect(next_url)
             form.add_error(
                 "token",
@@ -201,17 +268,55 @@ class RegistryAdminSite(admin.AdminSite):
                     "That code is not right. Check the time on your phone and try the next code."
                 ),
             )
+        context = self.enrol_context(request, device, form, replacing=old_app is not None)
+        return TemplateResponse(request, "admin/two_factor_enrol.html", context)
 
+    def enrol_context(self, request, device, form, replacing):
         secret = b32encode(device.bin_key).decode()
-        context = {
+        return {
             **self.each_context(request),
-            "title": gettext("Set up two-factor sign-in"),
+            "title": gettext("Set up a new phone")
+            if replacing
+            else gettext("Set up two-factor sign-in"),
+            "replacing": replacing,
             "form": form,
             "qr_code": qr_code_svg(device.config_url),
             "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+            "next": safe_next_url(request),
+        }
+
+    def backup_codes_view(self, request):
+        """How many backup codes are left; on POST a new set, which replaces the old one."""
+        user = request.user
+        if app_device(user) is None:
+            return HttpResponseRedirect(reverse("admin:two_factor_enrol"))
+        if not is_verified(user):
+            return self.ask_for_a_code(request)
+        codes = new_backup_codes(user) if request.method == "POST" else None
+        return self.backup_codes_page(request, codes, reverse("admin:index"))
+
+    def backup_codes_page(self, request, codes, next_url):
+        """The backup-code page; `codes`, when given, are new and shown this once."""
+        context = {
+            **self.each_context(request),
+            "title": gettext("Backup codes"),
+            "codes": codes,
+            "codes_left": StaticToken.objects.filter(device__user=request.user).count(),
             "next": next_url,
         }
-        return TemplateResponse(request, "admin/two_factor_enrol.html", context)
+        return TemplateResponse(request, "admin/two_factor_backup_codes.html", context)
+
+    def ask_for_a_code(self, request):
+        """Changing an enrolled user's app or backup codes needs a session a code verified:
+        a password alone must not be enough to take over the second factor."""
+        messages.info(
+            request,
+            gettext(
+                "Your authenticator app is already set up. To change it or your backup codes, "
+                "sign in with a code from it or with a backup code."
+            ),
+        )
+        return HttpResponseRedirect(reverse("admin:login"))
 
 
 def lockout_response(request, original_response=None, credentials=None):

@@ -296,6 +296,10 @@ class Project(models.Model):
             # /feed/: the newest published projects (registry/feeds.py), the first 20 index
             # entries instead of sorting every published project.
             models.Index(fields=["-created_at"], name="project_created"),
+            # The admin's project list (projects/admin.py ProjectAdmin): its default order is
+            # Meta.ordering with Django's "-pk" added, drafts included, so its first page reads
+            # 100 index entries instead of sorting every project.
+            models.Index(fields=["-start_year", "title", "-id"], name="project_admin_order"),
             # Every public page filters on publication first.
             models.Index(fields=["publication", "municipality"], name="project_pub_municipality"),
             # /projects/?status= and ?active_in=, and the list's facet counts: the published

@@ -291,14 +291,15 @@ def one_worker(environment, database, published, log_path):
 
 
 def last_sitemap_page(port):
-    """The address of the last page of the projects' section in /sitemap.xml."""
+    """The address of the last full page of the projects' section in /sitemap.xml (the one
+    before the last, which may hold a handful): a late page, the one that OFFSET made slow."""
     status, body, _ = load.get(port, "/sitemap.xml")
     locations = re.findall(rb"<loc>([^<]+)</loc>", body)
     pages = [urlsplit(location.decode().replace("&amp;", "&")) for location in locations]
     projects = [page for page in pages if "project" in page.path] or pages
     if not projects:
         return "/sitemap.xml"
-    last = projects[-1]
+    last = projects[-2] if len(projects) >= 2 else projects[-1]
     return last.path + (f"?{last.query}" if last.query else "")
 
 
@@ -530,9 +531,18 @@ def print_report(report):
                       f"{figures['median_ms']:>8}{figures['p95_ms']:>8}{figures['p99_ms']:>8}"
                       f"{figures['errors']:>7}{figures.get('load_average', ''):>6}  {saves}")
     print()
+    for run in report["runs"]:
+        boots = {mode: loaded["log"]["workers_booted"] for mode, loaded in run["load"].items()}
+        timeouts = {mode: loaded["log"]["worker_timeouts"]
+                    for mode, loaded in run["load"].items()}
+        print(f"{run['published']:>9}  workers booted (3 at start, the rest recycled or "
+              f"replaced): {boots}; worker timeouts: {timeouts}")
+    print()
     print(f"{'projects':>9}  {'one worker, cache off':<26}{'median ms':>10}{'p95 ms':>9}  status")
     for run in report["runs"]:
         one = run["one_worker"]
+        print(f"{run['published']:>9}  {'priming start, first list':<26}"
+              f"{one.get('priming_first_ms', ''):>10}")
         print(f"{run['published']:>9}  {'first filtered list':<26}"
               f"{one['cold_first_median_ms']:>10}{'':>9}  "
               f"{[first['ms'] for first in one['cold_first_ms']]}")

@@ -229,10 +229,11 @@ class ProjectAdmin(
 
 
     def get_search_results(self, request, queryset, search_term):
-        # The public search's folded text, so "rezekne" finds "Rēzekne" here too.
+        # The public search's folded text, so "rezekne" finds "Rēzekne" here too, in the
+        # list's own order (the columns say which, and its index serves it).
         if not search_term.strip():
             return super().get_search_results(request, queryset, search_term)
-        return self.confine(request, queryset.search(search_term)), False
+        return self.confine(request, queryset.search(search_term, ranked=False)), False
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("organisations")

@@ -35,6 +35,9 @@ SORT_ORDERS = {
 }
 DEFAULT_SORT = "-start_year"
 
+# A search matching more projects than this is not ranked (ProjectQuerySet.search).
+RANKED_AT_MOST = 1000
+
 
 def current_year():
     return timezone.localdate().year
@@ -120,10 +123,15 @@ class ProjectQuerySet(models.QuerySet):
     def for_detail(self):
         return self.for_list().prefetch_related("events", "contacts", "funders__parent")
 
-    def search(self, text):
+    def search(self, text, ranked=True):
         """Projects whose title, summary, description, units or municipalities contain
         every word of `text`, ignoring case and accents. On PostgreSQL through the full-text
-        index (migration 0002), ranked best first as `search_rank`; elsewhere by substring."""
+        index (migration 0002) and, when `ranked`, best first as `search_rank`; elsewhere by
+        substring. Unranked, the queryset keeps its order.
+
+        Ranking reads and sorts every match, so a search matching more than RANKED_AT_MOST
+        projects (a common word: one query of at most that many rows tells) comes in the
+        list's default order instead, which its index serves a page at a time."""
         words = fold(text).split()
         if not words:
             return self
@@ -145,13 +153,13 @@ class ProjectQuerySet(models.QuerySet):
         )
         # The column of migration 0005: indexed, and ranked without re-parsing the text.
         vector = StoredSearchVector()
-        return (
-            self.alias(stored_vector=vector)
-            .filter(stored_vector=query)
-            .annotate(search_rank=SearchRank(vector, query))
-            .order_by(
-                "-search_rank", models.F("start_year").desc(nulls_last=True), "title", "pk"
-            )
+        found = self.alias(stored_vector=vector).filter(stored_vector=query)
+        if not ranked:
+            return found
+        if found.order_by()[: RANKED_AT_MOST + 1].count() > RANKED_AT_MOST:
+            return found.order_by(*SORT_ORDERS[DEFAULT_SORT])
+        return found.annotate(search_rank=SearchRank(vector, query)).order_by(
+            "-search_rank", *SORT_ORDERS[DEFAULT_SORT]
         )
 
     def with_status(self, *statuses, year=None):

@@ -4,6 +4,7 @@ ranked results, elsewhere by substring. Words match at their start, accents and 
 import pytest
 from django.db import connection
 
+from projects import models
 from projects.filters import ProjectFilter
 from projects.models import Project
 from tests.factories import make_municipality, make_organisation, make_project
@@ -142,3 +143,28 @@ def test_the_list_orders_a_search_by_rank_unless_a_sort_is_chosen(projects):
 
     assert [project.title for project in ranked] == ["Tīrs ūdens", "Vänort"]
     assert [project.title for project in sorted_by_title] == ["Vänort", "Tīrs ūdens"]
+
+
+@on_postgresql
+def test_a_search_matching_more_than_can_be_ranked_comes_newest_first(projects, monkeypatch):
+    """Ranking reads and sorts every match: a word that common keeps the list's default order,
+    which an index serves, and still finds exactly the projects with every word."""
+    monkeypatch.setattr(models, "RANKED_AT_MOST", 1)
+
+    found = Project.objects.search("udens")
+    listed = ProjectFilter({"q": "udens"}, queryset=Project.objects.published()).qs
+
+    assert [project.title for project in found] == ["Vänort", "Tīrs ūdens"]
+    assert "search_rank" not in found.query.annotations
+    assert [project.title for project in listed] == ["Vänort", "Tīrs ūdens"]
+    assert titles(Project.objects.search("udens norrkoping")) == {"Vänort"}
+    assert Project.objects.search("udens norrkoping").first().search_rank > 0
+
+
+@on_postgresql
+def test_an_unranked_search_keeps_the_querysets_order(projects, django_assert_num_queries):
+    with django_assert_num_queries(1):  # no query to choose an order
+        found = list(Project.objects.order_by("title").search("udens", ranked=False))
+
+    assert [project.title for project in found] == ["Tīrs ūdens", "Vänort"]
+    assert not hasattr(found[0], "search_rank")

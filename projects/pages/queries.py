@@ -12,25 +12,11 @@ from registry.text import name_key
 
 from ..models import DEFAULT_SORT, SORT_ORDERS, Project, ProjectQuerySet
 
-PartnerMunicipality = Project.partner_municipalities.through
-
 # A detail page lists this many projects and links to the filtered list for the rest.
 PROJECTS_SHOWN = 25
 
 
 class PublicProjectQuerySet(ProjectQuerySet):
-    def partnerships_of(self, municipality):
-        """Its partnerships: projects it is a partner in, and municipal partnerships it owns.
-
-        One subquery of both sets' ids, so that PostgreSQL reads just those rows by primary
-        key (an OR of the two conditions read every project)."""
-        partner_in = PartnerMunicipality.objects.filter(municipality=municipality)
-        owned = Project.objects.filter(
-            municipality=municipality, type=Project.Type.MUNICIPAL_PARTNERSHIP
-        )
-        ids = partner_in.order_by().values("project_id").union(owned.order_by().values("pk"))
-        return self.filter(pk__in=ids)
-
     def for_partnership_list(self):
         """What a municipality's list of partnerships names: the title and every municipality
         of each partnership with its country, in two queries."""

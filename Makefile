@@ -22,8 +22,10 @@ run: $(INSTALLED)
 	$(PY) manage.py collectstatic --no-input --verbosity 0
 	$(VENV)/bin/gunicorn registry.wsgi:application --bind 127.0.0.1:$(PORT) --access-logfile - --workers 2 --no-control-socket
 
+# In parallel, a test process per core (pytest-xdist); TEST_WORKERS=0 runs them in one.
+TEST_WORKERS ?= auto
 test: $(INSTALLED)
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n $(TEST_WORKERS)
 
 # Issue 10's targets on PostgreSQL at 1 000, 100 000 and 300 000 projects, about 25 minutes
 # (docs/performance.md). Quick: BENCH_SIZES=1000,20000 make bench. Needs PostgreSQL and Redis.

@@ -1,6 +1,7 @@
 import pytest
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 
 from projects import project_index
 
@@ -17,9 +18,23 @@ def _test_settings(settings):
     # tests/test_page_cache.py turns it on. The cache is emptied all the same: a test database
     # rolled back to an earlier state must never meet pages cached from a later one.
     settings.PAGE_CACHE_SECONDS = 0
-    cache.clear()
+    empty_the_cache()
     # Likewise the worker's project index: a rolled-back test hands its log versions out again.
     project_index.forget()
+
+
+def empty_the_cache():
+    """Empties this test process's part of the cache. In a shared Redis only the keys under
+    its own prefix (settings.py adds the xdist worker's name): clear() would empty the whole
+    database under the other workers' feet."""
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        client = backend._cache.get_client(write=True)
+        keys = list(client.scan_iter(match=f"{backend.key_prefix}:*", count=1000))
+        if keys:
+            client.delete(*keys)
+    else:
+        backend.clear()
 
 
 def pytest_configure(config):

@@ -301,7 +301,7 @@ class Project(models.Model):
             models.Index(fields=["end_year"], name="project_end_year"),
             # The home page's "recently updated".
             models.Index(fields=["-updated_at"], name="project_updated"),
-            # /feed/: the newest published projects (registry/feeds.py), the first 20 index
+            # /feed/: the newest published projects (projects/pages/feeds.py), the first 20 index
             # entries instead of sorting every published project.
             models.Index(fields=["-created_at"], name="project_created"),
             # The admin's project list (projects/admin.py ProjectAdmin): its default order is

@@ -1,8 +1,14 @@
 """The exports of /projects/: one record per project, written as CSV, XLSX or JSON.
 
-`project_record` is the published schema. Its keys are the JSON keys and, in the same order, the
-header row of the CSV and the XLSX; users' scripts read them, so add keys but never rename or
-remove one. The README's field dictionary documents every key.
+`SCHEMA` is the published schema, one `Column` per key: how its value is computed from a
+project's row (`value`, and `sql` for PostgreSQL's COPY), its width in the XLSX and its `kind`,
+which decides how a spreadsheet cell is made of the value (`spreadsheet_row`). The keys are the
+JSON keys and, in the same order, the header row of the CSV and the XLSX; users' scripts read
+them, so add keys but never rename or remove one. docs/exports.md documents every key.
+
+Every export is built here, in Python, from plain values; on PostgreSQL the CSV is written by
+the database itself instead (projects/export_copy.py), from each column's `sql` and the same
+`LINKS`, and tests/test_exports.py holds the two byte for byte equal.
 
 Memory stays flat however many projects match: rows are fetched in chunks, CSV and JSON are
 streamed in small pieces, and openpyxl's write-only mode writes the XLSX rows to disk.
@@ -17,23 +23,25 @@ projects, a single query fetches only the ids of their links (see `Links`).
 import codecs
 import contextvars
 import csv
+import enum
 import itertools
 import json
 import re
 import tempfile
+from collections import namedtuple
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC
 
 from django.db import connections
 from django.db.models import Aggregate, DateTimeField, Func, OuterRef, Subquery, TextField
-from django.urls.converters import SlugConverter
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from registry.models import Country, Funder, Goal, Municipality, Organisation
+from registry.models import Country, Goal
 
 from .models import Project, current_year, derived_status
 
@@ -45,35 +53,79 @@ CHUNK_SIZE = 1000
 # Bytes gathered before a piece goes to the client: few writes, and memory bounded by this.
 FLUSH_AT = 16 * 1024
 SEPARATOR = "; "
-# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-# The columns in order, each with its XLSX width in characters.
-COLUMN_WIDTHS = {
-    "slug": 32,
-    "title": 50,
-    "municipality": 20,
-    "municipality_name": 24,
-    "units": 40,
-    "partner_municipalities": 40,
-    "partner_countries": 18,
-    "partner_country_names": 32,
-    "funders": 24,
-    "funder_names": 36,
-    "goals": 12,
-    "goal_names": 40,
-    "type": 24,
-    "type_label": 24,
-    "status": 12,
-    "status_label": 14,
-    "start_year": 11,
-    "end_year": 11,
-    "website": 36,
-    "url": 48,
-    "updated_at": 26,
-}
-COLUMNS = tuple(COLUMN_WIDTHS)
+
+# Text for spreadsheets: the one rule, for these exports and the admin's (projects/resources.py).
+
+# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Skipped before looking for a formula start: LibreOffice Calc's CSV import, with its "Trim
+# spaces" option, strips leading spaces before it decides that "=" starts a formula.
+LEADING_BLANKS = " "
+# What XML 1.0, and so an XLSX, cannot hold: the control characters other than tab, line feed
+# and carriage return (openpyxl refuses them), and U+FFFE and U+FFFF (which openpyxl writes,
+# leaving a file that no spreadsheet, nor openpyxl itself, can open).
+ILLEGAL_CHARACTERS = "".join(map(chr, [*range(0x01, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)]))
+ILLEGAL_CHARACTERS += "\ufffe\uffff"
+ILLEGAL_CHARACTERS_RE = re.compile(f"[\x00{re.escape(ILLEGAL_CHARACTERS)}]")
+
+
+def neutralise(text):
+    """`text` with a leading ' if a spreadsheet would run it as a formula."""
+    if text.lstrip(LEADING_BLANKS).startswith(FORMULA_STARTS):
+        return "'" + text
+    return text
+
+
+def restore_neutralised(value):
+    """The inverse of `neutralise`, so that an exported file imports unchanged."""
+    if isinstance(value, str) and value.startswith("'") and neutralise(value[1:]) != value[1:]:
+        return value[1:]
+    return value
+
+
+def spreadsheet_text(text):
+    """`text` as a CSV or XLSX cell holds it: without the characters an XLSX cannot store,
+    dropped first so that none hides a formula, and neutralised."""
+    return neutralise(ILLEGAL_CHARACTERS_RE.sub("", text))
+
+
+# The published schema.
+
+
+class Kind(enum.Enum):
+    """How a column's value becomes a CSV or XLSX cell (`spreadsheet_row`)."""
+
+    TEXT = "text"  # a string, made safe by `spreadsheet_text`
+    LIST = "list"  # a list, its items joined with SEPARATOR, then as TEXT
+    NUMBER = "number"  # an integer or None, left as it is: a number in the XLSX
+
+
+@dataclass(frozen=True)
+class Column:
+    """One key of the published schema.
+
+    `value(row, shared)` is its JSON value, from a `Row` and what the export shares (`Shared`);
+    by default the row's field of the same name. `sql` is the same value as text, a PostgreSQL
+    expression over the same names, with `{name}` for the constants of
+    `export_copy.sql_constants`; by default the column of the same name. `sql_cell` says that
+    `sql` is the CSV cell already, made only of those constants (which are cells) and of digits,
+    so that projects/export_copy.py need not make it one."""
+
+    key: str
+    width: int
+    kind: Kind
+    value: Callable = None
+    sql: str = None
+    sql_cell: bool = False
+
+    def __post_init__(self):
+        if self.value is None:
+            key = self.key
+            object.__setattr__(self, "value", lambda row, shared: getattr(row, key))
+        if self.sql is None:
+            object.__setattr__(self, "sql", f'"{self.key}"')
 
 
 class UTCDateTime(Func):
@@ -91,93 +143,193 @@ class UTCDateTime(Func):
         return compiler.compile(self.get_source_expressions()[0])
 
 
-# What a record reads from the project's own row and its owner's, in one query, in the order
-# project_record() unpacks them.
-PROJECT_VALUES = (
-    "pk",
-    "slug",
-    "title",
-    "municipality__slug",
-    "municipality__name",
-    "type",
-    "paused",
-    "start_year",
-    "end_year",
-    "website",
-    UTCDateTime("updated_at"),
+# What a row reads from the project's own row and its owner's, in one query: the name in `Row`
+# and the field it comes from.
+PROJECT_VALUES = {
+    "id": "pk",
+    "slug": "slug",
+    "title": "title",
+    "municipality": "municipality__slug",
+    "municipality_name": "municipality__name",
+    "type": "type",
+    "paused": "paused",
+    "start_year": "start_year",
+    "end_year": "end_year",
+    "website": "website",
+    "updated_at": "updated_at",
+}
+
+
+@dataclass(frozen=True)
+class Output:
+    """One list of a project's links: the items, one per linked row, in the link's order.
+    `value(row, shared)` is an item from the linked row's values (see `Link.fields`); `sql` is
+    the same item as text, over the linked table's alias `o`."""
+
+    key: str
+    value: Callable
+    sql: str
+
+
+@dataclass(frozen=True)
+class Link:
+    """A project's links to one related table, and the lists the schema makes of them.
+
+    `relation` is the many-to-many field of Project; `order` the related fields that order the
+    items (the database's collation decides, in both ways of exporting); `fields` what the
+    outputs read of each linked row. `sql_join` False says that the outputs' `sql` and the
+    order read only the linked row's key, which the link itself holds, so that the query need
+    not join the related table."""
+
+    relation: str
+    order: tuple
+    fields: tuple
+    outputs: tuple
+    sql_join: bool = True
+
+    @property
+    def model(self):
+        return Project._meta.get_field(self.relation).related_model
+
+
+LINKS = (
+    Link(
+        "organisations",
+        order=("name",),
+        fields=("name",),
+        outputs=(Output("units", lambda unit, shared: unit.name, "o.name"),),
+    ),
+    Link(
+        "partner_municipalities",
+        order=("name",),
+        fields=("name",),
+        outputs=(Output("partner_municipalities", lambda town, shared: town.name, "o.name"),),
+    ),
+    Link(
+        "partner_countries",
+        order=("code",),
+        fields=("code",),
+        sql_join=False,
+        outputs=(
+            Output(
+                "partner_countries", lambda country, shared: country.code.upper(), "upper(o.code)"
+            ),
+            Output(
+                "partner_country_names",
+                lambda country, shared: shared.country_name(country.code),
+                "{country_names} ->> o.code",
+            ),
+        ),
+    ),
+    Link(
+        "funders",
+        order=("name", "pk"),
+        fields=("slug", "name"),
+        outputs=(
+            Output("funders", lambda funder, shared: funder.slug, "o.slug"),
+            Output("funder_names", lambda funder, shared: funder.name, "o.name"),
+        ),
+    ),
+    Link(
+        "goals",
+        order=("number",),
+        fields=("number", "name_sv", "name_en", "name_lv"),
+        sql_join=False,
+        outputs=(
+            Output("goals", lambda goal, shared: goal.number, "o.number::text"),
+            Output(
+                "goal_names",
+                lambda goal, shared: shared.goal_name(goal),
+                "{goal_names} ->> o.number::text",
+            ),
+        ),
+    ),
 )
-# The keys whose values come from the related tables, one list per project, in the order
-# `Links.chunk` gives them.
-LINKED_KEYS = (
-    "units",
-    "partner_municipalities",
-    "partner_countries",
-    "partner_country_names",
-    "funders",
-    "funder_names",
-    "goals",
-    "goal_names",
+LINKED_KEYS = tuple(output.key for link in LINKS for output in link.outputs)
+
+# A project's values, then its lists of links: what a Column's `value` reads.
+Row = namedtuple("Row", [*PROJECT_VALUES, *LINKED_KEYS])
+
+# Which of the 4 × 4 year classes (no year, before, in, after the export's year) and pausing
+# `STATUS_INDEX` is, in the order of `Shared.status_table`.
+STATUS_INDEX = (
+    "(1 + 16 * {paused}::int + 4 * coalesce(sign({start} - {year})::int + 2, 0)"
+    " + coalesce(sign({end} - {year})::int + 2, 0))"
+).format(paused='"paused"', start='"start_year"', end='"end_year"', year="{year}")
+
+SCHEMA = (
+    Column("slug", 32, Kind.TEXT),
+    Column("title", 50, Kind.TEXT),
+    Column("municipality", 20, Kind.TEXT),
+    Column("municipality_name", 24, Kind.TEXT),
+    Column("units", 40, Kind.LIST),
+    Column("partner_municipalities", 40, Kind.LIST),
+    Column("partner_countries", 18, Kind.LIST),
+    Column("partner_country_names", 32, Kind.LIST),
+    Column("funders", 24, Kind.LIST),
+    Column("funder_names", 36, Kind.LIST),
+    Column("goals", 12, Kind.LIST, sql_cell=True),
+    Column("goal_names", 40, Kind.LIST),
+    Column("type", 24, Kind.TEXT),
+    Column(
+        "type_label",
+        24,
+        Kind.TEXT,
+        value=lambda row, shared: shared.type_labels.get(row.type, row.type),
+        sql='coalesce({type_labels} ->> "type", "type")',
+    ),
+    Column(
+        "status",
+        12,
+        Kind.TEXT,
+        value=lambda row, shared: shared.status(row.paused, row.start_year, row.end_year),
+        sql=f"({{statuses}})[{STATUS_INDEX}]",
+        sql_cell=True,
+    ),
+    Column(
+        "status_label",
+        14,
+        Kind.TEXT,
+        value=lambda row, shared: shared.status_labels[
+            shared.status(row.paused, row.start_year, row.end_year)
+        ],
+        sql=f"({{status_labels}})[{STATUS_INDEX}]",
+        sql_cell=True,
+    ),
+    Column("start_year", 11, Kind.NUMBER),
+    Column("end_year", 11, Kind.NUMBER),
+    Column("website", 36, Kind.TEXT),
+    Column(
+        "url",
+        48,
+        Kind.TEXT,
+        value=lambda row, shared: shared.url(row.slug),
+        sql='{url_prefix} || "slug" || {url_suffix}',
+    ),
+    # ISO 8601 to the second, with the offset of the request's time zone; on PostgreSQL the
+    # session's zone is set to it for the export's query (see export_copy).
+    Column(
+        "updated_at",
+        26,
+        Kind.TEXT,
+        value=lambda row, shared: shared.timestamp(row.updated_at),
+        sql="""to_char("updated_at", 'YYYY-MM-DD"T"HH24:MI:SSTZH:TZM')""",
+        sql_cell=True,
+    ),
 )
+# The keys in order: the JSON keys and the CSV and XLSX header.
+COLUMNS = tuple(column.key for column in SCHEMA)
+
 
 def status_in(paused, start_year, end_year, year):
     """A row's derived status in `year` as its code ("ongoing"…), by the models' rule."""
     return derived_status(paused, start_year, end_year, year).value
 
 
-def project_record(project, links, shared):
+def project_record(row, shared):
     """One project in the published schema: lists stay lists, an empty year stays None.
-    `project` is a row of PROJECT_VALUES, `links` its lists in the order of LINKED_KEYS (see
-    `Links.chunk`), `shared` what every row of the export shares (see `Shared`). Paired lists
-    (codes and names, slugs and names) are in the same order."""
-    (
-        pk,
-        slug,
-        title,
-        municipality,
-        municipality_name,
-        type_,
-        paused,
-        start_year,
-        end_year,
-        website,
-        updated_at,
-    ) = project
-    (
-        units,
-        partner_municipalities,
-        partner_countries,
-        partner_country_names,
-        funders,
-        funder_names,
-        goals,
-        goal_names,
-    ) = links
-    if updated_at.tzinfo is None:
-        updated_at = updated_at.replace(tzinfo=UTC)  # See UTCDateTime.
-    status = status_in(paused, start_year, end_year, shared.year)
-    return {
-        "slug": slug,
-        "title": title,
-        "municipality": municipality,
-        "municipality_name": municipality_name,
-        "units": units,
-        "partner_municipalities": partner_municipalities,
-        "partner_countries": partner_countries,
-        "partner_country_names": partner_country_names,
-        "funders": funders,
-        "funder_names": funder_names,
-        "goals": goals,
-        "goal_names": goal_names,
-        "type": type_,
-        "type_label": shared.type_labels.get(type_, type_),
-        "status": status,
-        "status_label": shared.status_labels[status],
-        "start_year": start_year,
-        "end_year": end_year,
-        "website": website,
-        "url": shared.url(slug),
-        "updated_at": timezone.localtime(updated_at, shared.zone).isoformat(timespec="seconds"),
-    }
+    Paired lists (codes and names, slugs and names) are in the same order."""
+    return {column.key: column.value(row, shared) for column in SCHEMA}
 
 
 class Shared:
@@ -185,14 +337,46 @@ class Shared:
     zone rather than for each row: get_type_display() would translate every choice again for
     every row, and reverse() and build_absolute_uri() cost more than the rest of the URL."""
 
+    # The years standing for the classes of STATUS_INDEX, relative to the export's year.
+    YEAR_CLASSES = (None, -1, 0, 1)
+
     def __init__(self, year, build_absolute_uri):
         self.year = year
         self.type_labels = {value: str(label) for value, label in Project.Type.choices}
         self.status_labels = {value: str(label) for value, label in Project.Status.choices}
         self.zone = timezone.get_current_timezone()
-        self.url = url_builder(build_absolute_uri)
+        self.url_prefix, self.url_suffix = url_parts(build_absolute_uri)
         self.country_names = {}
         self.goal_names = {}
+        self.statuses = {}
+
+    def url(self, slug):
+        return self.url_prefix + slug + self.url_suffix
+
+    def timestamp(self, moment):
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)  # See UTCDateTime.
+        return timezone.localtime(moment, self.zone).isoformat(timespec="seconds")
+
+    def status(self, paused, start_year, end_year):
+        """The models' rule for a row in the export's year, remembered per combination."""
+        key = (paused, start_year, end_year)
+        if key not in self.statuses:
+            self.statuses[key] = status_in(paused, start_year, end_year, self.year)
+        return self.statuses[key]
+
+    def status_table(self):
+        """The models' rule for each pausing and each class of start and end year (no year,
+        before, in and after the export's year), in the order of STATUS_INDEX: the rule only
+        compares the years with the export's, and a year is 1950–2100 or empty (the model's
+        constraints). tests/test_exports.py checks both for every year."""
+        years = [None if offset is None else self.year + offset for offset in self.YEAR_CLASSES]
+        return [
+            self.status(paused, start, end)
+            for paused in (False, True)
+            for start in years
+            for end in years
+        ]
 
     def country_name(self, code):
         """The name django-countries gives `code`, as `Country.name`."""
@@ -200,12 +384,35 @@ class Shared:
             self.country_names[code] = str(Country(code=code).name)
         return self.country_names[code]
 
-    def goal_name(self, number, name_sv, name_en, name_lv):
-        """The goal's name in the active language, as `Goal.name`."""
-        if number not in self.goal_names:
-            goal = Goal(number=number, name_sv=name_sv, name_en=name_en, name_lv=name_lv)
-            self.goal_names[number] = goal.name
-        return self.goal_names[number]
+    def goal_name(self, goal):
+        """The goal's name in the active language, as `Goal.name`; `goal` has its number and
+        names."""
+        if goal.number not in self.goal_names:
+            names = {
+                f"name_{language}": getattr(goal, f"name_{language}")
+                for language in "sv en lv".split()
+            }
+            self.goal_names[goal.number] = Goal(number=goal.number, **names).name
+        return self.goal_names[goal.number]
+
+
+# Any text in place of the slug: the URL is built once around it rather than for every row.
+SLUG_PLACEHOLDER = "slug-placeholder"
+
+
+def url_parts(build_absolute_uri):
+    """What comes before and after the slug in `build_absolute_uri(project.get_absolute_url())`,
+    reversed and joined once per export. Every slug fits the URL pattern, which is a SlugField's
+    own (`validate_slug`, checked wherever a slug is written), so it needs no quoting."""
+    sample = build_absolute_uri(Project(slug=SLUG_PLACEHOLDER).get_absolute_url())
+    prefix, _, suffix = sample.rpartition(SLUG_PLACEHOLDER)
+    return prefix, suffix
+
+
+def url_builder(build_absolute_uri):
+    """A function from a project's slug to its absolute URL (see `url_parts`)."""
+    prefix, suffix = url_parts(build_absolute_uri)
+    return lambda slug: prefix + slug + suffix
 
 
 class IdList(Aggregate):
@@ -228,11 +435,12 @@ class IdList(Aggregate):
         )
 
 
-def _linked(relation, column):
-    """The `column` values of a project's links through `relation`, as an IdList."""
-    through = getattr(Project, relation).through.objects
+def _linked(link):
+    """The keys of a project's links through `link`, as an IdList."""
+    through = getattr(Project, link.relation).through
+    column = Project._meta.get_field(link.relation).m2m_reverse_name()
     ids = (
-        through.filter(project_id=OuterRef("pk"))
+        through.objects.filter(project_id=OuterRef("pk"))
         .values("project_id")
         .annotate(ids=IdList(column))
         .values("ids")
@@ -241,31 +449,19 @@ def _linked(relation, column):
 
 
 def links_queryset(ids):
-    """Per project of `ids`: its pk and, for each related table, the ids or codes of its links
-    as an IdList, in the order `Links` decodes them.
+    """Per project of `ids`: its pk and, for each of LINKS, the keys of its links as an
+    IdList, in the order of LINKS.
 
-    One query for all five related tables: the database answers a chunk's five lookups with
-    one statement, one plan and one round trip rather than five. Text rather than arrays: the
+    One query for all the related tables: the database answers a chunk's lookups with one
+    statement, one plan and one round trip rather than five. Text rather than arrays: the
     same text comes back for many projects (the same goals, the same funder), so `Links`
     decodes each distinct text once, and plain text needs no array parsing."""
+    names = [f"export_{link.relation}" for link in LINKS]
     return (
         Project._base_manager.filter(pk__in=ids)
         .order_by()
-        .annotate(
-            export_unit_ids=_linked("organisations", "organisation_id"),
-            export_partner_ids=_linked("partner_municipalities", "municipality_id"),
-            export_country_codes=_linked("partner_countries", "country_id"),
-            export_funder_ids=_linked("funders", "funder_id"),
-            export_goal_numbers=_linked("goals", "goal_id"),
-        )
-        .values_list(
-            "pk",
-            "export_unit_ids",
-            "export_partner_ids",
-            "export_country_codes",
-            "export_funder_ids",
-            "export_goal_numbers",
-        )
+        .annotate(**{name: _linked(link) for name, link in zip(names, LINKS, strict=True)})
+        .values_list("pk", *names)
     )
 
 
@@ -308,8 +504,6 @@ class ChunkQuery:
 # come. Memory stays bounded however many combinations of links an export meets, and the
 # combinations met first, which are the common ones, stay remembered.
 DECODED_LIMIT = 512
-# What a project without links of a kind has. Shared, like every decoded list: never changed.
-EMPTY = []
 
 
 class _Decoded(dict):
@@ -333,111 +527,75 @@ class Links:
     """The related values of the projects, a chunk at a time (see `chunk`).
 
     The related tables are small beside the projects, so each is read once per export, in the
-    order the schema promises (names for units, partner municipalities and funders, then the
-    funder's id; codes for countries; numbers for goals). A chunk then costs one query that
-    fetches only the ids of its links (see `links_queryset`): on PostgreSQL, five queries a
-    chunk, each joining and sorting a table, had cost more than all the rest of the export's
-    reading. A project's ids are sorted by their place in that order rather than by name in
-    Python, so the database's collation still decides, as when it sorted the links itself."""
+    order of its Link. A chunk then costs one query that fetches only the keys of its links
+    (see `links_queryset`): on PostgreSQL, five queries a chunk, each joining and sorting a
+    table, had cost more than all the rest of the export's reading. A project's keys are sorted
+    by their place in that order rather than by name in Python, so the database's collation
+    still decides, as when it sorted the links itself."""
 
     def __init__(self, using, shared):
         self.using, self.shared = using, shared
         self.query = ChunkQuery(using)
         self.tables = self.read_tables()
-        self.units = _Decoded(self.decode_names("units"), EMPTY)
-        self.partners = _Decoded(self.decode_names("partners"), EMPTY)
-        self.countries = _Decoded(self.decode_countries, (EMPTY, EMPTY))
-        self.funders = _Decoded(self.decode_funders, (EMPTY, EMPTY))
-        self.goals = _Decoded(self.decode_goals, (EMPTY, EMPTY))
+        # What a project without links of a kind has. Shared, like every decoded list: never
+        # changed.
+        self.decoders = [
+            _Decoded(self.decoder(index, link), ([],) * len(link.outputs))
+            for index, link in enumerate(LINKS)
+        ]
 
     def read_tables(self):
-        """Each related table as {key: (place, key, values...)}, `place` its row's rank."""
+        """Each related table as {key: (place, row)}, `place` its row's rank in its Link's
+        order and `row` the values its outputs read."""
+        tables = []
+        for link in LINKS:
+            model = link.model
+            Linked = namedtuple("Linked", link.fields)
+            rows = model.objects.using(self.using).order_by(*link.order)
+            rows = rows.values_list(model._meta.pk.attname, *link.fields)
+            tables.append(
+                {key: (place, Linked(*values)) for place, (key, *values) in enumerate(rows)}
+            )
+        return tables
 
-        def ranked(queryset):
-            rows = queryset.using(self.using)
-            return {row[0]: (place, *row) for place, row in enumerate(rows)}
+    def decoder(self, index, link):
+        """A function from an IdList text to the Link's lists of items."""
+        # Keys come back as text: the primary key's own type converts them.
+        key_type = link.model._meta.pk.to_python
+        outputs = [output.value for output in link.outputs]
 
-        return {
-            "units": ranked(Organisation.objects.order_by("name").values_list("pk", "name")),
-            "partners": ranked(Municipality.objects.order_by("name").values_list("pk", "name")),
-            "countries": ranked(Country.objects.order_by("code").values_list("code")),
-            "funders": ranked(
-                Funder.objects.order_by("name", "pk").values_list("pk", "slug", "name")
-            ),
-            "goals": ranked(
-                Goal.objects.order_by("number").values_list(
-                    "number", "name_sv", "name_en", "name_lv"
-                )
-            ),
-        }
+        def decode(text):
+            keys = [key_type(key) for key in text.split(",")]
+            rows = self.tables[index]
+            if not all(key in rows for key in keys):
+                # A row added since the export began: read the tables again. A key still
+                # missing was deleted since its chunk was read; its link is gone too.
+                self.tables = self.read_tables()
+                rows = self.tables[index]
+            linked = [
+                row for _, row in sorted((rows[key] for key in keys if key in rows), key=_place)
+            ]
+            return tuple([value(row, self.shared) for row in linked] for value in outputs)
 
-    def rows(self, table, keys):
-        """The rows of `table` with these keys, in the schema's order."""
-        rows = self.tables[table]
-        if not all(key in rows for key in keys):
-            # A row added since the export began: read the tables again. A key still missing
-            # was deleted since its chunk was read; its link is gone too.
-            self.tables = self.read_tables()
-            rows = self.tables[table]
-        return sorted(rows[key] for key in keys if key in rows)
-
-    def decode_names(self, table):
-        return lambda text: [name for _, _, name in self.rows(table, _ints(text))]
-
-    def decode_countries(self, text):
-        codes = [code for _, code in self.rows("countries", text.split(","))]
-        return [code.upper() for code in codes], [self.shared.country_name(c) for c in codes]
-
-    def decode_funders(self, text):
-        rows = self.rows("funders", _ints(text))
-        return [slug for _, _, slug, _ in rows], [name for _, _, _, name in rows]
-
-    def decode_goals(self, text):
-        rows = self.rows("goals", _ints(text))
-        return [number for _, number, *_ in rows], [self.shared.goal_name(*row[1:]) for row in rows]
+        return decode
 
     def chunk(self, ids):
         """{project id: its lists in the order of LINKED_KEYS} for the projects `ids`, in one
         query whatever the number of links. A project deleted since its row was read has no
         entry."""
-        units, partners, countries = self.units, self.partners, self.countries
-        funders, goals = self.funders, self.goals
+        decoders = self.decoders
         return {
-            pk: (
-                units[unit_ids],
-                partners[partner_ids],
-                *countries[country_codes],
-                *funders[funder_ids],
-                *goals[goal_numbers],
+            pk: tuple(
+                itertools.chain.from_iterable(
+                    decoder[text] for decoder, text in zip(decoders, texts, strict=True)
+                )
             )
-            for pk, unit_ids, partner_ids, country_codes, funder_ids, goal_numbers in self.query(
-                ids
-            )
+            for pk, *texts in self.query(ids)
         }
 
 
-def _ints(text):
-    return [int(key) for key in text.split(",")]
-
-
-# Any text in place of the slug: the URL is built once around it rather than for every row.
-SLUG_PLACEHOLDER = "slug-placeholder"
-SLUG_RE = re.compile(SlugConverter.regex)
-
-
-def url_builder(build_absolute_uri):
-    """A function from a project's slug to its absolute URL, as
-    `build_absolute_uri(project.get_absolute_url())`, that reverses and joins once per export.
-    A slug the URL pattern would refuse (none should exist) takes the slow way, as before."""
-    sample = build_absolute_uri(Project(slug=SLUG_PLACEHOLDER).get_absolute_url())
-    prefix, _, suffix = sample.rpartition(SLUG_PLACEHOLDER)
-
-    def url(slug):
-        if SLUG_RE.fullmatch(slug):
-            return prefix + slug + suffix
-        return build_absolute_uri(Project(slug=slug).get_absolute_url())
-
-    return url
+def _place(entry):
+    return entry[0]
 
 
 def project_records(queryset, build_absolute_uri):
@@ -457,48 +615,59 @@ def project_records(queryset, build_absolute_uri):
         # The related tables are read from the database the projects come from, as a prefetch
         # would. values_list() keeps the FilterSet's filters and order; the prefetches go.
         links = Links(queryset.db, shared)
-        unlinked = (EMPTY,) * len(LINKED_KEYS)
-        rows = queryset.prefetch_related(None).values_list(*PROJECT_VALUES)
+        unlinked = ([],) * len(LINKED_KEYS)
+        values = [
+            UTCDateTime(field) if name == "updated_at" else field
+            for name, field in PROJECT_VALUES.items()
+        ]
+        rows = queryset.prefetch_related(None).values_list(*values)
         rows = rows.iterator(chunk_size=CHUNK_SIZE)
         while chunk := list(itertools.islice(rows, CHUNK_SIZE)):
             chunk_links = links.chunk([project[0] for project in chunk]).get
             for project in chunk:
-                yield project_record(project, chunk_links(project[0], unlinked), shared)
+                row = Row(*project, *chunk_links(project[0], unlinked))
+                yield project_record(row, shared)
 
-    return _stepped_in(context, records())
-
-
-def _stepped_in(context, iterator):
-    while True:
-        try:
-            yield context.run(next, iterator)
-        except StopIteration:
-            return
+    return stepped_in(context, records())
 
 
-def neutralise(text):
-    """`text` with a leading ' if a spreadsheet would run it as a formula."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+def stepped_in(context, iterator):
+    """`iterator`'s items, each worked out in `context` (see `project_records`). Closing it
+    closes `iterator` there too, so that a download the client gave up on ends its queries
+    and transaction at once rather than whenever the garbage collector gets to it."""
+    try:
+        while True:
+            try:
+                item = context.run(next, iterator)
+            except StopIteration:
+                return
+            yield item
+    finally:
+        if hasattr(iterator, "close"):
+            context.run(iterator.close)
+
+
+# Writers.
+
+_KINDS = tuple(column.kind for column in SCHEMA)
 
 
 def spreadsheet_row(record):
-    """A record as CSV or XLSX cells: lists joined with "; ", text made safe for Excel.
-    Control characters that XLSX cannot store are dropped first, so none hides a formula."""
+    """A record as CSV or XLSX cells, each by its column's kind: lists joined with "; ", text
+    made safe by `spreadsheet_text`, numbers as they are."""
     cells = [
-        SEPARATOR.join(map(str, value)) if isinstance(value, list) else value
-        for value in map(record.__getitem__, COLUMNS)
+        SEPARATOR.join(map(str, value)) if kind is Kind.LIST else value
+        for kind, value in zip(_KINDS, map(record.__getitem__, COLUMNS), strict=True)
     ]
-    # Such characters are rare: the whole row is checked at once, and a row with none of the
-    # unprintable characters (which include them) needs no regular expression at all.
+    # Characters to drop are rare: the whole row's text is checked at once, and a row with
+    # none of the unprintable characters (which include them) needs no regular expression.
     text = "".join([cell for cell in cells if isinstance(cell, str)])
     if not text.isprintable() and ILLEGAL_CHARACTERS_RE.search(text):
-        cells = [
-            ILLEGAL_CHARACTERS_RE.sub("", cell) if isinstance(cell, str) else cell for cell in cells
-        ]
+        return [spreadsheet_text(cell) if isinstance(cell, str) else cell for cell in cells]
     return [neutralise(cell) if isinstance(cell, str) else cell for cell in cells]
 
 
-def _in_pieces(chunks):
+def in_pieces(chunks):
     """Byte strings joined into pieces of about FLUSH_AT bytes."""
     buffer, size = [], 0
     for chunk in chunks:
@@ -518,13 +687,22 @@ class _Echo:
         return line
 
 
+def csv_writer():
+    """The CSV dialect of every export: csv's default, commas, quotes where needed, CRLF."""
+    return csv.writer(_Echo())
+
+
+def csv_head():
+    """The bytes before the first project: a UTF-8 byte-order mark (Excel then reads UTF-8)
+    and the header."""
+    return codecs.BOM_UTF8 + csv_writer().writerow(COLUMNS).encode()
+
+
 def csv_pieces(records):
-    """The CSV as byte pieces: a UTF-8 byte-order mark (Excel then reads UTF-8), the header,
-    one line per project."""
-    writer = csv.writer(_Echo())
-    rows = itertools.chain([COLUMNS], (spreadsheet_row(record) for record in records))
-    lines = (writer.writerow(row).encode() for row in rows)
-    return _in_pieces(itertools.chain([codecs.BOM_UTF8], lines))
+    """The CSV as byte pieces: `csv_head`, then one line per project."""
+    writer = csv_writer()
+    lines = (writer.writerow(spreadsheet_row(record)).encode() for record in records)
+    return in_pieces(itertools.chain([csv_head()], lines))
 
 
 def json_pieces(records, count):
@@ -538,7 +716,7 @@ def json_pieces(records, count):
             yield ("," if index else "") + "\n" + encoder.encode(record)
         yield "\n]}\n"
 
-    return _in_pieces(part.encode() for part in parts())
+    return in_pieces(part.encode() for part in parts())
 
 
 def xlsx_file(records):
@@ -547,8 +725,8 @@ def xlsx_file(records):
     sheet = workbook.create_sheet(title="projects")
     # A write-only sheet takes its layout only before the first row is appended.
     sheet.freeze_panes = "A2"
-    for index, width in enumerate(COLUMN_WIDTHS.values(), start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
+    for index, column in enumerate(SCHEMA, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = column.width
     bold = Font(bold=True)
     header = []
     for key in COLUMNS:

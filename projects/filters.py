@@ -214,7 +214,7 @@ class Search(Criterion):
         return queryset.search(text)
 
     def positions(self, index, text):
-        found = Project.objects.search(text).order_by().values_list("pk", flat=True)
+        found = Project.objects.search(text, ranked=False).order_by().values_list("pk", flat=True)
         return index.positions_of(found)
 
 
@@ -380,19 +380,22 @@ class ProjectFilter(django_filters.FilterSet):
             remembered[key] = CRITERIA[name].positions(index, criterion_keys(value))
         return remembered[key]
 
-    def ordered_by_default(self):
+    def ordered_by_default(self, index):
         """Whether the list is in the default order: no other order chosen, and no search
-        left in its relevance order."""
+        that comes best first (`ProjectQuerySet.search`; the index knows how many match)."""
         chosen = self.form.cleaned_data.get("sort")
-        if self.form.cleaned_data.get("q") and not chosen:
-            return False
+        text = self.form.cleaned_data.get("q")
+        if text and not chosen:
+            remembered = self.__dict__.setdefault("_matches", {})
+            matches = len(self._matched(index, "q", text, remembered))
+            return not self.queryset.ranks_search(matches)
         return (chosen or DEFAULT_SORT) == DEFAULT_SORT
 
     def projects(self, index):
         """The matching projects in the list's order, for the Paginator: from the index in
         the default order (a page reads its 25 rows by primary key), else from `qs`. Call
         after `is_valid()`."""
-        if self.ordered_by_default():
+        if self.ordered_by_default(index):
             return IndexedProjects(index, self.matching(index), self.queryset.for_rows())
         return self.qs.for_rows()
 

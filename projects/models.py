@@ -156,11 +156,16 @@ class ProjectQuerySet(models.QuerySet):
         found = self.alias(stored_vector=vector).filter(stored_vector=query)
         if not ranked:
             return found
-        if found.order_by()[: RANKED_AT_MOST + 1].count() > RANKED_AT_MOST:
+        if not self.ranks_search(found.order_by()[: RANKED_AT_MOST + 1].count()):
             return found.order_by(*SORT_ORDERS[DEFAULT_SORT])
         return found.annotate(search_rank=SearchRank(vector, query)).order_by(
             "-search_rank", *SORT_ORDERS[DEFAULT_SORT]
         )
+
+    def ranks_search(self, matches):
+        """Whether a search with this many matches comes best first (see `search`): only on
+        PostgreSQL, and only when there are few enough to rank."""
+        return connections[self.db].vendor == "postgresql" and matches <= RANKED_AT_MOST
 
     def with_status(self, *statuses, year=None):
         """Projects whose derived status is one of `statuses` in `year` (default: this year)."""

@@ -12,14 +12,28 @@ wsgi_app = "registry.wsgi:application"
 # BIND=0.0.0.0:8000 (or PORT, as platforms like Heroku and Render do).
 bind = os.environ.get("BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
 
-# Synchronous workers: the pages are short database reads, and the rule of thumb of two per
-# core plus one keeps every core busy while some workers wait on PostgreSQL.
+# Two worker processes per core plus one keep every core busy while some wait on PostgreSQL.
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
 
-# A request past this many seconds is stuck (the full CSV export of 100 000 projects streams
-# in a few seconds); the worker is then killed and replaced.
+# Threaded workers, because of the exports. A synchronous worker tells the arbiter it is alive
+# only between requests, so `timeout` killed a download that streamed longer than that, the
+# full CSV export among them, and the client was left with a file cut short. In a gthread
+# worker the main thread keeps telling it while request threads stream: `timeout` then stands
+# for a worker whose main loop hangs, not for a long download.
+#
+# Two threads per worker: while one streams an export (for as long as its client takes to
+# read), the other still serves pages, so a few exports at once never leave a server without
+# page workers. More would not serve pages faster: a page is Python work, and the threads of a
+# process share one interpreter lock. Each thread has its own database connection, so a
+# server opens up to workers × threads of them.
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
+threads = int(os.environ.get("GUNICORN_THREADS", "2"))
+
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
-graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
+# A worker that stops (a deploy, or `max_requests` below) finishes its requests for this long
+# before it is killed; long enough for an export's download, whose client would otherwise get
+# a truncated file (one that says so, see docs/exports.md).
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "120"))
 keepalive = 5
 
 # Recycle workers now and then, so a slow leak can never take a server down.

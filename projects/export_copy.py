@@ -30,7 +30,6 @@ of the chosen projects, which the query does for smaller exports (`_restricted`)
 
 import contextlib
 import contextvars
-import itertools
 import json
 import re
 
@@ -84,8 +83,17 @@ def csv_pieces(queryset, build_absolute_uri):
     shared = context.run(Shared, current_year(), build_absolute_uri)
     if not getattr(shared.zone, "key", None):
         return None
-    pieces = itertools.chain([csv_head()], _in_pieces(_rows(queryset, shared)))
-    return stepped_in(context, pieces)
+    return stepped_in(context, _pieces(queryset, shared))
+
+
+def _pieces(queryset, shared):
+    yield csv_head()
+    rows = _rows(queryset, shared)
+    try:
+        yield from _in_pieces(rows)
+    finally:
+        # Ends the COPY and the transaction now when the client has gone or a piece failed.
+        rows.close()
 
 
 def _rows(queryset, shared):

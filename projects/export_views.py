@@ -1,5 +1,12 @@
 """The exports of /projects/: the list's FilterSet, so the same projects in the same order,
-all of them (no page, no cap). Invalid filters answer 400 naming each parameter."""
+all of them (no page, no cap). Invalid filters answer 400 naming each parameter.
+
+A download that fails half-way must not look complete. The CSV and JSON are streamed with
+chunked transfer encoding: when an error stops the stream, the server closes the connection
+without the last, empty chunk, and the client reports the download as failed (docs/exports.md).
+"""
+
+import tempfile
 
 from django.http import FileResponse, HttpResponseBadRequest, JsonResponse, StreamingHttpResponse
 from django.utils import timezone
@@ -30,10 +37,27 @@ def _filename(extension):
     return f"projects-{timezone.localdate().isoformat()}.{extension}"
 
 
-def _streamed(pieces, content_type, extension):
+def _streamed(request, pieces, content_type, extension):
+    if request.META.get("SERVER_PROTOCOL") == "HTTP/1.0":
+        # HTTP/1.0 has no chunked encoding, so a stream cut short would end like a whole one:
+        # such a client (nginx talks to its upstream in HTTP/1.0 unless told otherwise) gets
+        # the file with its length, written to a temporary file first.
+        return FileResponse(
+            _spooled(pieces),
+            as_attachment=True,
+            filename=_filename(extension),
+            content_type=content_type,
+        )
     response = StreamingHttpResponse(pieces, content_type=content_type)
     response["Content-Disposition"] = content_disposition_header(True, _filename(extension))
     return response
+
+
+def _spooled(pieces):
+    file = tempfile.TemporaryFile()
+    file.writelines(pieces)
+    file.seek(0)
+    return file
 
 
 def export_csv(request):
@@ -45,7 +69,7 @@ def export_csv(request):
     pieces = export_copy.csv_pieces(queryset, request.build_absolute_uri)
     if pieces is None:
         pieces = exports.csv_pieces(exports.project_records(queryset, request.build_absolute_uri))
-    return _streamed(pieces, "text/csv; charset=utf-8", "csv")
+    return _streamed(request, pieces, "text/csv; charset=utf-8", "csv")
 
 
 def export_xlsx(request):
@@ -70,4 +94,4 @@ def export_json(request):
     queryset = filterset.qs
     records = exports.project_records(queryset, request.build_absolute_uri)
     pieces = exports.json_pieces(records, queryset.count())
-    return _streamed(pieces, "application/json", "json")
+    return _streamed(request, pieces, "application/json", "json")

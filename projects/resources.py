@@ -5,6 +5,13 @@ joined with ";": partner countries by ISO code (SE;LV), goals by number (4;11), 
 units by slug. A coordinator's file is confined to their municipality: its `municipality`
 column is ignored, a slug belonging to another municipality's project is refused, and only
 their own units may be named.
+
+These columns are not the public export's (projects/exports.py `SCHEMA`), and are not derived
+from it: a file is edited and imported back, so it holds what a coordinator writes (summary,
+description, language, publication, the paused flag, drafts too) and names related records by
+the codes the import looks up, where the public export holds names and labels in the reader's
+language, the derived status and the page's URL. What both share is how text becomes a
+spreadsheet cell: `exports.spreadsheet_text`, undone on import by `exports.restore_neutralised`.
 """
 
 from decimal import InvalidOperation
@@ -15,6 +22,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
 
+from projects.exports import restore_neutralised, spreadsheet_text
 from projects.models import Project
 from registry.models import Country, Funder, Goal, Municipality, Organisation
 
@@ -36,23 +44,6 @@ COLUMNS = (
     "publication",
     "municipality",
 )
-
-# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise_formula(value):
-    """Text a spreadsheet would run as a formula, made inert by a leading single quote."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-def restore_neutralised(value):
-    """The inverse of `neutralise_formula`, so that an exported file imports unchanged."""
-    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
-        return value[1:]
-    return value
 
 
 class YearWidget(widgets.IntegerWidget):
@@ -218,4 +209,7 @@ class ProjectResource(resources.ModelResource):
     # Export.
 
     def export_field(self, field, instance, **kwargs):
-        return neutralise_formula(super().export_field(field, instance, **kwargs))
+        # Text as the public export writes it: nothing a spreadsheet would run, nothing an XLSX
+        # cannot hold (openpyxl refuses control characters, and the file would not be made).
+        value = super().export_field(field, instance, **kwargs)
+        return spreadsheet_text(value) if isinstance(value, str) else value

@@ -6,6 +6,7 @@ import contextvars
 import csv
 import io
 import json
+from datetime import UTC, datetime
 
 import openpyxl
 import pytest
@@ -18,10 +19,10 @@ from django.urls import reverse, set_script_prefix
 from django.utils import timezone, translation
 
 from networks.models import Membership, Network
-from projects import exports
+from projects import export_copy, exports
 from projects.exports import COLUMNS, FLUSH_AT, project_record
 from projects.filters import ProjectFilter
-from projects.models import Project, current_year
+from projects.models import EARLIEST_YEAR, LATEST_YEAR, Project, current_year, derived_status
 from tests.factories import (
     make_funder,
     make_municipality,
@@ -748,3 +749,260 @@ def test_funders_of_the_same_name_keep_their_order_by_id(client):
     [record] = read_json(export(client, "json"))
     assert record["funders"] == ["fund-b", "fund-a"]
     assert record["funder_names"] == ["Fund", "Fund"]
+
+
+# Text for spreadsheets: one rule for every export.
+
+
+@pytest.mark.parametrize("title", [" =1+1", "   @SUM(A1)", "  -2+3", " \t=1+1", " \x01 +1"])
+def test_a_formula_behind_leading_spaces_starts_with_a_quote_too(client, title):
+    # LibreOffice's CSV import can strip leading spaces ("Trim spaces") before it sees a formula.
+    make_project(title=title, slug="spaced")
+    expected = "'" + title.replace("\x01", "")
+    [row] = read_csv(export(client, "csv"))
+    assert row["title"] == expected
+    [row] = read_xlsx(export(client, "xlsx"))
+    assert row["title"] == expected
+    assert read_json(export(client, "json"))[0]["title"] == title
+
+
+@pytest.mark.parametrize("title", [" Plain title", "  ", "A=B", "'=already quoted"])
+def test_text_that_is_no_formula_is_left_as_it_is(client, title):
+    make_project(title=title)
+    assert [row["title"] for row in read_csv(export(client, "csv"))] == [title]
+
+
+def test_the_neutraliser_and_its_inverse_are_one_rule():
+    for text in ["=1", " =1", "\t=1", "\r", "@a", "-", "+", "  -x"]:
+        assert exports.neutralise(text) == "'" + text
+        assert exports.restore_neutralised(exports.neutralise(text)) == text
+    for text in ["a", " a", "'a", "'", "", "1-2", "'=xy"]:
+        assert exports.neutralise(text) == text
+    assert exports.restore_neutralised("'=x") == "=x"
+    assert exports.restore_neutralised("'x") == "'x"
+    assert exports.restore_neutralised(2020) == 2020
+
+
+@pytest.mark.parametrize(
+    ("title", "kept"),
+    [
+        ("Start\x01of heading", "Startof heading"),
+        ("\x02\x03\x1f=1+1", "'=1+1"),
+        ("Byte order\ufffe mark\uffff", "Byte order mark"),
+        ("Tab\tline\nreturn\rkept", "Tab\tline\nreturn\rkept"),
+    ],
+)
+def test_characters_an_xlsx_cannot_hold_are_dropped_not_a_broken_file(client, title, kept):
+    make_project(title=title, slug="odd", organisations=[make_organisation(name=f"Unit {title}")])
+    [row] = read_xlsx(export(client, "xlsx"))
+    # XML turns a carriage return into a line feed; what matters is what was dropped.
+    assert row["title"].replace("\n", "\r") == kept.replace("\n", "\r")
+    assert row["units"].replace("\n", "\r") == f"Unit {kept.lstrip(chr(39))}".replace("\n", "\r")
+    [row] = read_csv(export(client, "csv"))
+    assert row["title"] == kept
+    assert read_json(export(client, "json"))[0]["title"] == title
+
+
+def test_the_status_table_is_the_models_rule_for_every_year():
+    # PostgreSQL's COPY looks a row's status up in this table by the class of its years
+    # (empty, before, in or after the export's year; see exports.STATUS_INDEX), which holds
+    # because the rule only compares years with the export's, and the model allows only
+    # 1950–2100 or empty.
+    shared = exports.Shared(YEAR, lambda path: path)
+    table = shared.status_table()
+
+    def year_class(year):
+        return 0 if year is None else (year > YEAR) - (year < YEAR) + 2
+
+    years = [None, *range(EARLIEST_YEAR, LATEST_YEAR + 1)]
+    for paused in (False, True):
+        for start in years:
+            for end in years:
+                index = 16 * paused + 4 * year_class(start) + year_class(end)
+                assert table[index] == derived_status(paused, start, end, YEAR).value
+
+
+# Streaming: a failure must show, whatever the client.
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_an_export_that_fails_half_way_raises_rather_than_ending(client, monkeypatch, fmt):
+    for _ in range(3):
+        make_project()
+    # Small pieces, so that the first ones leave before the failure.
+    monkeypatch.setattr(exports, "FLUSH_AT", 1)
+    monkeypatch.setattr(export_copy, "FLUSH_AT", 1)
+    built = []
+
+    def failing(*args):
+        if len(built) == 1:
+            raise ConnectionError("the database went away")
+        built.append(args)
+        return original(*args)
+
+    if fmt == "csv" and connection.vendor == "postgresql":
+        original = export_copy._without_illegal
+        monkeypatch.setattr(export_copy, "_without_illegal", failing)
+    else:
+        original = exports.project_record
+        monkeypatch.setattr(exports, "project_record", failing)
+    response = export(client, fmt)
+    assert response.status_code == 200 and response.streaming
+    pieces = iter(response.streaming_content)
+    assert next(pieces)
+    # The error reaches the server, which then ends the response without the last chunk
+    # (tests/test_streamed_downloads.py): nothing here may swallow it and end cleanly.
+    with pytest.raises(ConnectionError):
+        list(pieces)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_an_http_1_0_client_gets_the_whole_file_with_its_length(client, catalogue, fmt):
+    streamed = content_of(export(client, fmt))
+    response = export(client, fmt, SERVER_PROTOCOL="HTTP/1.0")
+    assert isinstance(response, FileResponse)
+    body = content_of(response)
+    assert body == streamed
+    assert int(response["Content-Length"]) == len(body)
+    assert response["Content-Disposition"] == export(client, fmt)["Content-Disposition"]
+
+
+# PostgreSQL's COPY: the same CSV, byte for byte.
+
+on_postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's")
+
+
+def test_the_csv_is_written_by_copy_on_postgresql_only(catalogue):
+    queryset = Project.objects.published().for_list()
+    pieces = export_copy.csv_pieces(queryset.order_by("title"), lambda path: path)
+    assert (pieces is not None) == (connection.vendor == "postgresql")
+    # An order COPY's query cannot repeat (a relation's name stands for its model's ordering)
+    # is left to the records built in Python.
+    assert export_copy.csv_pieces(queryset.order_by("municipality"), lambda path: path) is None
+
+
+# Start and end years of every class: empty, before, in and after this year.
+YEARS = [
+    (None, None),
+    (YEAR - 1, YEAR),
+    (YEAR, YEAR + 1),
+    (YEAR + 1, YEAR + 3),
+    (None, YEAR - 1),
+    (YEAR - 3, None),
+    (YEAR + 2, None),
+    (YEAR, YEAR),
+]
+
+
+@pytest.fixture
+def hostile(crowded):
+    """The catalogue and `crowded`, and projects whose text tries every rule of a CSV cell."""
+    town = make_municipality("comma-town", name="Town, with comma")
+    odd = make_funder("odd", name='Funder "quoted"')
+    titles = [
+        '=HYPERLINK("http://evil.example")',
+        " =1+1",
+        "\x01=1+1",
+        "\ufffeByte order mark",
+        'He said "yes", then left',
+        "Line\nbreak",
+        "Carriage\rreturn",
+        "Tab\tinside",
+        "\tTab first",
+        "-5 degrees",
+        "@home",
+        "+1 for culture",
+        "  spaces first",
+        "Ünïcödé – Rēzekne ✓",
+        "🎉 Emoji first",
+        "",
+        "\\.",
+    ]
+    for number, title in enumerate(titles):
+        make_project(
+            slug=f"hostile-{number}",
+            title=title,
+            municipality=town if number % 2 else make_municipality("vaxjo"),
+            countries=["LV", "UA"][: number % 3],
+            goals=[1 + number % 17, 17],
+            funders=[odd, "sida"][: number % 3],
+            organisations=[
+                make_organisation(town, name=name) for name in ["=unit", "", "a,b"][: number % 4]
+            ],
+            partner_municipalities=[town] if number % 3 == 1 else [],
+            website=["", "https://example.org/?a=1,2", "=x"][number % 3],
+            type=list(Project.Type.values)[number % len(Project.Type.values)],
+            start_year=YEARS[number % len(YEARS)][0],
+            end_year=YEARS[number % len(YEARS)][1],
+            paused=number % 5 == 0,
+        )
+    moments = [
+        datetime(2024, 3, 31, 0, 59, 59, 999999, tzinfo=UTC),
+        datetime(2024, 3, 31, 1, 0, 0, tzinfo=UTC),
+        datetime(2024, 10, 27, 0, 59, 59, tzinfo=UTC),
+        datetime(2024, 10, 27, 1, 0, 0, 1, tzinfo=UTC),
+        datetime(1999, 12, 31, 23, 0, 0, tzinfo=UTC),
+    ]
+    for number, moment in enumerate(moments):
+        Project.objects.filter(slug=f"hostile-{number}").update(updated_at=moment)
+
+
+@on_postgresql
+@pytest.mark.parametrize("language", ["sv", "en", "lv"])
+@pytest.mark.parametrize("restrict_up_to", [0, 1])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "sort=title",
+        "sort=-title",
+        "sort=municipality",
+        "sort=start_year",
+        "q=rezekne",
+        "q=hyperlink&sort=-start_year",
+        "goal=17&country=UA",
+        "status=paused&status=planned",
+        "municipality=comma-town&type=research&type=exchange",
+        "funder=sida",
+        "q=nothing-matches",
+    ],
+)
+def test_copy_writes_the_same_csv_as_python_byte_for_byte(
+    hostile, monkeypatch, query, restrict_up_to, language
+):
+    # Restricted or not, the query picks the links of the chosen projects or aggregates all.
+    monkeypatch.setattr(export_copy, "RESTRICT_UP_TO", restrict_up_to)
+    request = RequestFactory().get("/", HTTP_HOST="testserver")
+    with translation.override(language):
+        queryset = ProjectFilter(
+            QueryDict(query), queryset=Project.objects.published().for_list()
+        ).qs
+        copied = export_copy.csv_pieces(queryset, request.build_absolute_uri)
+        plain = exports.csv_pieces(exports.project_records(queryset, request.build_absolute_uri))
+        assert copied is not None
+        copied, plain = b"".join(copied), b"".join(plain)
+    assert copied == plain
+    assert plain.count(b"\r\n") >= queryset.count() + 1
+
+
+@on_postgresql
+def test_the_view_writes_the_csv_with_copy_on_postgresql(client, hostile, monkeypatch):
+    python_rows = []
+    monkeypatch.setattr(exports, "project_record", lambda *args: python_rows.append(args))
+    response = export(client, "csv", "sort=title", HTTP_ACCEPT_LANGUAGE="lv")
+    rows = read_csv(response)
+    assert python_rows == []
+    assert len(rows) == Project.objects.published().count()
+    assert {row["status"] for row in rows} == {"planned", "ongoing", "completed", "paused"}
+
+
+@on_postgresql
+def test_copy_leaves_the_connections_time_zone_as_it_was(hostile):
+    request = RequestFactory().get("/", HTTP_HOST="testserver")
+    queryset = Project.objects.published().for_list()
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW TIME ZONE")
+        before = cursor.fetchone()[0]
+        b"".join(export_copy.csv_pieces(queryset, request.build_absolute_uri))
+        cursor.execute("SHOW TIME ZONE")
+        assert cursor.fetchone()[0] == before

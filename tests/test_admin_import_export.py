@@ -43,7 +43,11 @@ def export_form(file_format):
 
 
 def rows_of_csv(response):
-    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    return rows_of_csv_bytes(response.content)
+
+
+def rows_of_csv_bytes(content):
+    return list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
 
 
 def rows_of_xlsx(response):
@@ -343,3 +347,23 @@ class ExportTests(ImportTestCase):
         self.assertEqual(project.title, "=HYPERLINK(\"http://evil.example\")")
         self.assertEqual(project.summary, "+1 for culture")
         self.assertEqual(list(project.organisations.all()), [self.kalix_school])
+
+    def test_a_control_character_never_breaks_the_xlsx_export(self):
+        # openpyxl refuses such characters: without dropping them, the whole file failed.
+        make_project(title="Bell\x07 and\x01 start", slug="control", municipality=self.kalix)
+        self.sign_in(self.kalix_user)
+        response = self.client.post(reverse(EXPORT_URL), export_form(XLSX_FORMAT))
+        rows = {row["slug"]: row for row in rows_of_xlsx(response)}
+        self.assertEqual(rows["control"]["title"], "Bell and start")
+
+    def test_a_formula_behind_leading_spaces_is_neutralised_and_imports_back(self):
+        make_project(title="  =1+1", summary=" @home", slug="spaced", municipality=self.kalix)
+        self.sign_in(self.kalix_user)
+        exported = self.client.post(reverse(EXPORT_URL), export_form(CSV_FORMAT)).content
+        rows = {row["slug"]: row for row in rows_of_csv_bytes(exported)}
+        self.assertEqual(rows["spaced"]["title"], "'  =1+1")
+        self.assertEqual(rows["spaced"]["summary"], "' @home")
+        Project.objects.filter(slug="spaced").update(title="Changed", summary="")
+        self.confirm(self.upload(SimpleUploadedFile("projects.csv", exported)))
+        project = Project.objects.get(slug="spaced")
+        self.assertEqual((project.title, project.summary), ("  =1+1", " @home"))

@@ -226,7 +226,7 @@ def csp_hash(source):
 
 # Content-Security-Policy (django-csp 4): scripts and styles from our own origin only, never
 # inline. The admin ships three small inline snippets; each is allowed by its hash alone, and
-# tests/test_deploy_settings.py recomputes the hashes from the installed templates.
+# tests/registry/test_deploy_settings.py recomputes the hashes from the installed templates.
 ADMIN_INLINE_STYLE = "\n      #changelist table thead th:first-child {width: inherit}\n    "
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

@@ -15,7 +15,7 @@ def _test_settings(settings):
     }
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # The page cache is off, so that each test's pinned query counts are the views' own;
-    # tests/test_page_cache.py turns it on. The cache is emptied all the same: a test database
+    # tests/registry/test_page_cache.py turns it on. The cache is emptied all the same: a test database
     # rolled back to an earlier state must never meet pages cached from a later one.
     settings.PAGE_CACHE_SECONDS = 0
     empty_the_cache()

@@ -5,7 +5,7 @@ from unittest import mock
 import pytest
 from django.db import OperationalError, connections
 
-from tests.test_database_down import DatabaseSwitch
+from tests.registry.test_database_down import DatabaseSwitch
 
 pytestmark = pytest.mark.django_db
 

@@ -18,7 +18,7 @@ def broken_view(request):
 # The site's URLs plus one that fails, for the 500 tests (used through pytest.mark.urls).
 urlpatterns = [path("broken/", broken_view), *site_urlpatterns]
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.test_error_pages")]
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.registry.test_error_pages")]
 
 NOT_FOUND = {"sv": "Sidan hittades inte", "en": "Page not found", "lv": "Lapa nav atrasta"}
 SERVER_ERROR = {

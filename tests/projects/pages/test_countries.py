@@ -14,7 +14,7 @@ from tests.factories import make_municipality, make_project
 
 pytestmark = pytest.mark.django_db
 
-VENDOR = Path(__file__).resolve().parent.parent / "static" / "vendor" / "svg-maps-world"
+VENDOR = Path(__file__).resolve().parents[3] / "static" / "vendor" / "svg-maps-world"
 # The page's own queries once the project index is built (its build, after any change, is a
 # fixed number of queries more); one of them reads the change stamp.
 COUNTRY_LIST_QUERIES = 4

@@ -24,7 +24,7 @@ from registry.middleware import DatabaseRoutingMiddleware
 from registry.settings import csp_hash
 from tests.factories import make_project
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parents[2]
 
 
 def production_environment(**extra):

@@ -15,12 +15,19 @@ def _test_settings(settings):
     }
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # The page cache is off, so that each test's pinned query counts are the views' own;
-    # tests/registry/test_page_cache.py turns it on. The cache is emptied all the same: a test database
-    # rolled back to an earlier state must never meet pages cached from a later one.
+    # tests/registry/test_page_cache.py turns it on. The cache is emptied all the same: a test
+    # database rolled back to an earlier state must never meet pages cached from a later one.
     settings.PAGE_CACHE_SECONDS = 0
     empty_the_cache()
     # Likewise the worker's project index: a rolled-back test hands its log versions out again.
     project_index.forget()
+
+
+@pytest.fixture
+def english(client, settings):
+    """A client reading the site in English, whose words are the templates' own."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
 
 
 def empty_the_cache():

@@ -7,13 +7,6 @@ import pytest
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def english(client, settings):
-    """A client reading the site in English, whose words are the templates' own."""
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
-
-
 def test_the_statement_names_the_law_the_standard_and_an_honest_compliance_status(english):
     content = english.get("/accessibility/").content.decode()
 

@@ -22,13 +22,6 @@ COUNTRY_LIST_QUERIES = 4
 COUNTRY_DETAIL_QUERIES = 13
 
 
-@pytest.fixture
-def english(client, settings):
-    """A client reading the site in English, whose words are the templates' own."""
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
-
-
 def map_links(content):
     """{href: title} of every link inside the page's SVG map."""
     start = content.index('<svg class="world-map__svg"')

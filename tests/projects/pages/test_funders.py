@@ -18,13 +18,6 @@ FUNDER_DETAIL_QUERIES = 11
 
 
 @pytest.fixture
-def english(client, settings):
-    """A client reading the site in English, whose words are the templates' own."""
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
-
-
-@pytest.fixture
 def sida_and_icld():
     sida = make_funder("sida", name="Sida", kind="government_agency")
     icld = make_funder("icld", name="ICLD", kind="centre", parent=sida)

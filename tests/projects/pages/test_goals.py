@@ -17,13 +17,6 @@ GOAL_LIST_QUERIES = 2
 GOAL_DETAIL_QUERIES = 13
 
 
-@pytest.fixture
-def english(client, settings):
-    """A client reading the site in English, whose words are the templates' own."""
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
-
-
 def contrast_ratio(first, second):
     """WCAG 2.1 contrast ratio of two #RRGGBB colours (computed here, independently)."""
 

@@ -18,13 +18,6 @@ pytestmark = pytest.mark.django_db
 HOME_QUERIES = 12
 
 
-@pytest.fixture
-def english(client, settings):
-    """A client reading the site in English, whose words are the templates' own."""
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
-
-
 def test_the_home_page_has_one_h1_and_a_search_box_that_sends_q_to_the_project_list(client):
     content = client.get("/").content.decode()
 

@@ -23,13 +23,6 @@ MUNICIPALITY_DETAIL_QUERIES = 20
 
 
 @pytest.fixture
-def english(client, settings):
-    """A client reading the site in English, whose words are the templates' own."""
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
-
-
-@pytest.fixture
 def kalix_and_masaka():
     """Kalix's municipal partnership with Masaka in Uganda, run by its culture school."""
     kalix = make_municipality("kalix", name="Kalix", region="Norrbotten")

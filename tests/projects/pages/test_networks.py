@@ -18,13 +18,6 @@ NETWORK_DETAIL_QUERIES = 13
 
 
 @pytest.fixture
-def english(client, settings):
-    """A client reading the site in English, whose words are the templates' own."""
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
-
-
-@pytest.fixture
 def eunivercities():
     network = Network.objects.create(
         name="EUniverCities", slug="eunivercities", kind=Network.Kind.CITY_NETWORK,

@@ -410,13 +410,14 @@ def current():
     global _current
     version, floor = _version()
     index = _current
-    if index is not None and index.version == version:
+    # An index ahead of the log read is current too: a read replica that has not caught up
+    # with the primary, which a coordinator's request in the same worker read from.
+    if index is not None and index.version >= version:
         return index
     with _lock:
         index = _current
-        if index is None or index.version < floor or index.version > version:
-            # New in this process, or so far behind that its changes were pruned, or the
-            # database was replaced (tests, a restore).
+        if index is None or index.version < floor:
+            # New in this process, or so far behind that its changes were pruned.
             index = _load()
         if index.version < version:
             snapshot_version = IndexSnapshot.objects.values_list("version", flat=True).first()

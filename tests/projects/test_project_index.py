@@ -320,3 +320,14 @@ def test_the_status_facet_follows_the_year_without_reading_the_projects(catalogu
         for status, condition in status_conditions(year).items():
             expected = Project.objects.published().with_status(status, year=year)
             assert set(index.where(condition)) == set(expected.values_list("pk", flat=True))
+
+
+def test_an_index_ahead_of_a_lagging_replica_is_kept(catalogue, django_assert_num_queries):
+    index = project_index.current()
+    ahead = project_index.ProjectIndex(
+        index.version + 5, index.everything, index.columns, index.links
+    )
+    project_index._current = ahead  # read from the primary by a coordinator's request
+
+    with django_assert_num_queries(1):  # the log's version, behind the index's
+        assert project_index.current() is ahead

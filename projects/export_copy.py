@@ -2,11 +2,10 @@
 of one query whose columns are the schema's `sql` (projects/exports.py), passed on to the
 client as the database sends it.
 
-Why: building each row in Python ran at about a third of the speed at which PostgreSQL copies
-the same columns out, and the full export of 300 000 projects outlasted gunicorn's timeout;
-docs/exports.md has the figures. The XLSX and JSON, and the CSV on other databases, are built in
-Python (`exports.csv_pieces`); tests/test_exports.py holds this CSV byte for byte equal to that
-one. What makes them equal:
+Why: building each row in Python is several times slower than PostgreSQL copying the same
+columns out (docs/exports.md has the figures). The XLSX and JSON, and the CSV on other
+databases, are built in Python (`exports.csv_pieces`); tests/test_exports.py holds this CSV
+byte for byte equal to that one. What makes them equal:
 
 - Values: each Column's `sql` says in SQL what its `value` says in Python, with the same
   constants (labels and names in the request's language, the URL's parts, the status of each

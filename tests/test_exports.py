@@ -712,7 +712,7 @@ def test_the_url_built_once_is_the_url_of_each_project(settings, slug):
     set_script_prefix("/registry/")
     try:
         expected = request.build_absolute_uri(Project(slug=slug).get_absolute_url())
-        assert exports.url_builder(request.build_absolute_uri)(slug) == expected
+        assert exports.Shared(YEAR, request.build_absolute_uri).url(slug) == expected
     finally:
         set_script_prefix("/")
     assert expected == f"https://registry.example.org/registry/projects/{slug}/"

@@ -41,7 +41,7 @@ if str(BASE_DIR) not in sys.path:
     sys.path.insert(0, str(BASE_DIR))
 
 from bench import copy_export, databases, load  # noqa: E402
-from bench.server import Gunicorn, free_port  # noqa: E402
+from bench.server import Gunicorn, free_port, postgres_cpu_seconds  # noqa: E402
 
 RESULTS_DIR = BASE_DIR / "bench" / "results"
 PYTHON = sys.executable
@@ -205,7 +205,8 @@ def measure_size(size, database, logs):
         redis = mode == "on" and "REDIS_URL" in environment
         if redis:
             redis_command(REDIS_URL, "FLUSHDB")  # the shared cache starts empty
-        run["load"][mode] = under_load(environment, logs / f"{label}-cache-{mode}.log")
+        run["load"][mode] = under_load(environment, database["name"],
+                                       logs / f"{label}-cache-{mode}.log")
         if redis:
             run["load"][mode]["redis_keys_after"] = redis_command(REDIS_URL, "DBSIZE")
     return run
@@ -373,28 +374,44 @@ def last_sitemap_page(port):
     return last.path + (f"?{last.query}" if last.query else "")
 
 
-def under_load(environment, log_path):
+def under_load(environment, database_name, log_path):
     """BENCH_WORKERS workers: warm-up, /healthz, the lists, a search, the lists with edits."""
     result = {}
     with Gunicorn(environment, WORKERS, log_path) as server:
         server.wait_for_workers()
         port = server.port
+
+        def measured(name, paths, seconds, interval=None):
+            """A load phase, with the CPU the server and its database backends used for it."""
+            app, db = server.cpu_seconds(), postgres_cpu_seconds(database_name)
+            if interval:
+                figures = with_editor(environment, port, interval, seconds)
+            else:
+                figures = load.run(port, paths, seconds, CONNECTIONS)
+            app = server.cpu_seconds() - app
+            db = postgres_cpu_seconds(database_name) - db
+            answered = max(1, figures["requests"])
+            figures["server_cpu_seconds"] = round(app, 2)
+            figures["database_cpu_seconds"] = round(db, 2)
+            # Work per request, whatever share of the shared cores the run got.
+            figures["cpu_ms_per_request"] = round((app + db) * 1000 / answered, 2)
+            figures["cores_used"] = round((app + db) / max(figures["seconds"], 0.1), 2)
+            return phase(name, figures)
+
         log(f"   {WORKERS} workers: warm-up")
         result["warm_up"] = load.run(port, WARM_UP, WARM_UP_SECONDS, CONNECTIONS)
         result["memory_after_warm_up"] = server.memory()
-        result["healthz"] = phase("healthz", load.run(port, ["/healthz"], LOAD_SECONDS,
-                                                      CONNECTIONS))
-        result["lists"] = phase("lists, no edits",
-                                load.run(port, LISTS, LOAD_SECONDS, CONNECTIONS))
-        result["search"] = phase("search", load.run(port, [SEARCH], SEARCH_SECONDS, CONNECTIONS))
-        result["lists_edit_1s"] = with_editor(environment, port, 1, LOAD_SECONDS)
+        result["healthz"] = measured("healthz", ["/healthz"], LOAD_SECONDS)
+        result["lists"] = measured("lists, no edits", LISTS, LOAD_SECONDS)
+        result["search"] = measured("search", [SEARCH], SEARCH_SECONDS)
+        result["lists_edit_1s"] = measured("lists, an edit every 1 s", LISTS, LOAD_SECONDS, 1)
         load.run(port, LISTS, 5, CONNECTIONS)  # settle before the next phase
-        result["lists_edit_5s"] = with_editor(environment, port, 5, SLOW_EDIT_SECONDS)
+        result["lists_edit_5s"] = measured("lists, an edit every 5 s", LISTS,
+                                           SLOW_EDIT_SECONDS, 5)
         # The baseline again, to show how far the shared machine's load (or the recovery from
         # the edits) moved under the run; the targets compare with the first one.
         load.run(port, LISTS, 5, CONNECTIONS)
-        result["lists_again"] = phase("lists, no edits, again",
-                                      load.run(port, LISTS, LOAD_SECONDS, CONNECTIONS))
+        result["lists_again"] = measured("lists, no edits, again", LISTS, LOAD_SECONDS)
         result["memory_at_end"] = server.memory()
         result["log"] = server.log_summary()
     return result
@@ -402,8 +419,12 @@ def under_load(environment, log_path):
 
 def phase(name, figures):
     figures["load_average"] = round(os.getloadavg()[0], 1)
-    log(f"   {name}: {figures['rps']} req/s, median {figures['median_ms']} ms, "
-        f"p99 {figures['p99_ms']} ms, {figures['errors']} errors")
+    editor = figures.get("editor")
+    saves = f" ({editor['saves']} saves, {editor['error_count']} failed)" if editor else ""
+    log(f"   {name}{saves}: {figures['rps']} req/s, median {figures['median_ms']} ms, "
+        f"p99 {figures['p99_ms']} ms, {figures['errors']} errors, "
+        f"{figures.get('cpu_ms_per_request', '?')} CPU ms a request, "
+        f"{figures.get('cores_used', '?')} cores")
     return figures
 
 
@@ -428,8 +449,6 @@ def with_editor(environment, port, interval, seconds):
         if editor.poll() is None:
             editor.kill()
             editor.wait()
-    phase(f"lists, an edit every {interval} s ({figures['editor']['saves']} saves, "
-          f"{figures['editor']['error_count']} failed)", figures)
     return figures
 
 
@@ -475,6 +494,14 @@ def evaluate(runs):
                     f"list p99 with edits < {TARGET_P99_MS} ms", where,
                     f"{edited['p99_ms']:.0f} ms (without edits {base['p99_ms']:.0f} ms)",
                     edited["p99_ms"] < TARGET_P99_MS))
+                if base.get("cpu_ms_per_request") and edited.get("cpu_ms_per_request"):
+                    # Requests per CPU-second: what the edits cost, whatever share of the two
+                    # shared cores each phase got.
+                    efficiency = base["cpu_ms_per_request"] / edited["cpu_ms_per_request"]
+                    targets.append(target(
+                        "list requests per CPU-second with edits vs without", where,
+                        f"{efficiency:.2f}× ({edited['cpu_ms_per_request']} vs "
+                        f"{base['cpu_ms_per_request']} CPU ms a request)", None, "info"))
                 errors = edited["errors"] + edited["editor"]["error_count"]
                 targets.append(target(
                     "0 errors with edits", where,
@@ -587,7 +614,7 @@ def target(name, where, figure, passed, verdict=None):
 def print_report(report):
     print()
     print(f"{'projects':>9}  {'cache':<5} {'phase':<22}{'req/s':>8}{'median':>8}{'p95':>8}"
-          f"{'p99':>8}{'errors':>7}{'load':>6}  saves")
+          f"{'p99':>8}{'errors':>7}{'CPU ms':>8}{'cores':>6}{'load':>6}  saves")
     for run in report["runs"]:
         for mode, loaded in run["load"].items():
             for key in ("healthz", "lists", "search", "lists_edit_1s", "lists_edit_5s",
@@ -596,7 +623,9 @@ def print_report(report):
                 saves = figures.get("editor", {}).get("saves", "")
                 print(f"{run['published']:>9}  {mode:<5} {key:<22}{figures['rps']:>8}"
                       f"{figures['median_ms']:>8}{figures['p95_ms']:>8}{figures['p99_ms']:>8}"
-                      f"{figures['errors']:>7}{figures.get('load_average', ''):>6}  {saves}")
+                      f"{figures['errors']:>7}{figures.get('cpu_ms_per_request', ''):>8}"
+                      f"{figures.get('cores_used', ''):>6}{figures.get('load_average', ''):>6}"
+                      f"  {saves}")
     print()
     for run in report["runs"]:
         boots = {mode: loaded["log"]["workers_booted"] for mode, loaded in run["load"].items()}

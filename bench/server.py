@@ -93,6 +93,12 @@ class Gunicorn:
         except (OSError, ValueError):
             return []
 
+    def cpu_seconds(self):
+        """CPU time the server has used: the master, its live workers, and (through the
+        master's children's times) every worker it has reaped, recycled ones included."""
+        master = cpu_times(self.process.pid, children=True)
+        return master + sum(cpu_times(pid) for pid in self.worker_pids())
+
     def memory(self):
         """Each worker's resident memory and its peak, in MiB."""
         return [status(pid) for pid in self.worker_pids()]
@@ -111,6 +117,38 @@ class Gunicorn:
             "error_lines": len(errors),
             "first_errors": errors[:5],
         }
+
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_times(pid, children=False):
+    """User and system CPU seconds of a process (and of its reaped children)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    # After the command: state is field 3, utime 14, stime 15, cutime 16, cstime 17.
+    ticks = int(fields[11]) + int(fields[12])
+    if children:
+        ticks += int(fields[13]) + int(fields[14])
+    return ticks / TICKS
+
+
+def postgres_cpu_seconds(database):
+    """CPU seconds of the PostgreSQL backends now connected to `database` (a backend that has
+    exited since is no longer counted: an approximation when workers reconnect)."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if command.startswith(b"postgres:") and f" {database} ".encode() in command:
+            total += cpu_times(int(entry.name))
+    return total
 
 
 def status(pid):

@@ -32,6 +32,7 @@ import contextvars
 import json
 import re
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import connections, transaction
 from django.db.models import F, OrderBy
 
@@ -182,7 +183,7 @@ def _ordering(queryset):
 def _is_relation(name):
     try:
         return Project._meta.get_field(name).is_relation
-    except Exception:
+    except FieldDoesNotExist:
         return False  # "pk" or an annotation
 
 

@@ -4,7 +4,7 @@ client as the database sends it.
 
 Why: building each row in Python is several times slower than PostgreSQL copying the same
 columns out (docs/exports.md has the figures). The XLSX and JSON, and the CSV on other
-databases, are built in Python (`exports.csv_pieces`); tests/test_exports.py holds this CSV
+databases, are built in Python (`exports.csv_pieces`); tests/projects/test_exports.py holds this CSV
 byte for byte equal to that one. What makes them equal:
 
 - Values: each Column's `sql` says in SQL what its `value` says in Python, with the same

@@ -9,7 +9,7 @@ key; docs/exports.md how the exports are built.
 
 Every export is built here, in Python, from plain values; on PostgreSQL the CSV is written by
 the database itself instead (projects/export_copy.py), from each column's `sql` and the same
-`LINKS`, and tests/test_exports.py holds the two byte for byte equal.
+`LINKS`, and tests/projects/test_exports.py holds the two byte for byte equal.
 
 Memory stays flat however many projects match: rows are fetched in chunks, CSV and JSON are
 streamed in small pieces, and openpyxl's write-only mode writes the XLSX rows to disk.
@@ -382,7 +382,7 @@ class Shared:
         """The models' rule for each pausing and each class of start and end year (no year,
         before, in and after the export's year), in the order of STATUS_INDEX: the rule only
         compares the years with the export's, and a year is 1950–2100 or empty (the model's
-        constraints). tests/test_exports.py checks both for every year."""
+        constraints). tests/projects/test_exports.py checks both for every year."""
         years = [None if offset is None else self.year + offset for offset in self.YEAR_CLASSES]
         return [
             self.status(paused, start, end)

@@ -1,4 +1,4 @@
-"""A WSGI application for tests/test_streamed_downloads.py, served by gunicorn with the
+"""A WSGI application for tests/projects/test_streamed_downloads.py, served by gunicorn with the
 project's gunicorn.conf.py: a streamed body of `pieces` lines, `pause` seconds apart, that
 fails before line `fail_at` when the query string names one, as an export's would if its
 database went away half-way."""

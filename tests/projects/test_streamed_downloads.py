@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.streaming_app import LINE
+from tests.projects.streaming_app import LINE
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parents[2]
 TIMEOUT = 2
 
 
@@ -27,7 +27,7 @@ def free_port():
 @pytest.fixture(scope="module")
 def server():
     """gunicorn with the project's settings, one worker and a 2 s timeout, serving
-    tests/streaming_app.py."""
+    tests/projects/streaming_app.py."""
     port = free_port()
     environment = {
         **os.environ,
@@ -39,7 +39,7 @@ def server():
     command = [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py"]
     command += ["--no-control-socket", "--access-logfile", "/dev/null"]
     process = subprocess.Popen(
-        [*command, "tests.streaming_app:application"], cwd=BASE_DIR, env=environment
+        [*command, "tests.projects.streaming_app:application"], cwd=BASE_DIR, env=environment
     )
     try:
         deadline = time.monotonic() + 20

@@ -851,7 +851,7 @@ def test_an_export_that_fails_half_way_raises_rather_than_ending(client, monkeyp
     pieces = iter(response.streaming_content)
     assert next(pieces)
     # The error reaches the server, which then ends the response without the last chunk
-    # (tests/test_streamed_downloads.py): nothing here may swallow it and end cleanly.
+    # (tests/projects/test_streamed_downloads.py): nothing here may swallow it and end cleanly.
     with pytest.raises(ConnectionError):
         list(pieces)
 

@@ -20,7 +20,7 @@ run: $(INSTALLED)
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py seed
 	$(PY) manage.py collectstatic --no-input --verbosity 0
-	$(VENV)/bin/gunicorn registry.wsgi:application --bind 127.0.0.1:$(PORT) --access-logfile - --workers 2 --no-control-socket
+	WEB_CONCURRENCY=2 BIND=127.0.0.1:$(PORT) $(VENV)/bin/gunicorn -c gunicorn.conf.py --no-control-socket
 
 # In parallel, a test process per core (pytest-xdist); TEST_WORKERS=0 runs them in one.
 TEST_WORKERS ?= auto

@@ -4,8 +4,8 @@
 project's row (`value`, and `sql` for PostgreSQL's COPY), its width in the XLSX and its `kind`,
 which decides how a spreadsheet cell is made of the value (`spreadsheet_row`). The keys are the
 JSON keys and, in the same order, the header row of the CSV and the XLSX; users' scripts read
-them, so add keys but never rename or remove one. The README's field dictionary documents every
-key; docs/exports.md how the exports are built.
+them, so add keys but never rename or remove one. docs/exports.md documents every key (its
+"Field dictionary") and how the exports are built.
 
 Every export is built here, in Python, from plain values; on PostgreSQL the CSV is written by
 the database itself instead (projects/export_copy.py), from each column's `sql` and the same

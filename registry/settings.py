@@ -1,7 +1,7 @@
 """Settings for the registry, read from the environment.
 
 Every value has a default that lets a fresh clone run `make run` on SQLite over plain HTTP;
-a production deployment differs only by environment variables (see README "Deploying").
+a production deployment differs only by environment variables (see docs/operations.md).
 """
 
 import base64

@@ -25,7 +25,7 @@ from .queries import (
 
 # Small enough that a page renders quickly and stays under the page cache's size limit
 # (middleware.CACHED_MAX_BYTES) even with long slugs, so a crawler's next visit is served
-# from the cache (README, "Where the time goes", has the figures).
+# from the cache.
 PROJECTS_PER_PAGE = 2_500
 
 

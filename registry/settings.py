@@ -156,6 +156,10 @@ LANGUAGES = [
     ("lv", _("Latvian")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The language a visitor chose is remembered for a year, not only until the browser closes.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+# django-countries' Swedish catalogue leaves India in English; our catalogs name it.
+COUNTRIES_OVERRIDE = {"IN": _("India")}
 TIME_ZONE = "Europe/Stockholm"
 USE_I18N = True
 USE_TZ = True

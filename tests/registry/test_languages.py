@@ -135,6 +135,11 @@ def test_choosing_a_language_returns_to_the_same_page_in_that_language(client, p
     assert "skolutbyte" in html
 
 
+def test_the_chosen_language_is_remembered_for_a_year(client):
+    response = client.get("/language/en/", {"next": "/"})
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME]["max-age"] == 365 * 24 * 60 * 60
+
+
 def test_the_switchers_own_link_leads_back_to_the_page(client, project):
     html = html_of(get_list(client, "goal=4&country=de"))
     href = re.search(r'<a href="(/language/en/[^"]*)"', html).group(1)

@@ -23,6 +23,14 @@ def test_every_iso_country_exists_and_is_named_in_the_active_language():
     assert latvia.flag == "🇱🇻"
 
 
+def test_india_is_named_in_swedish_although_django_countries_is_not():
+    india = Country.objects.get(code="IN")
+    with translation.override("sv"):
+        assert india.name == "Indien"
+    with translation.override("lv"):
+        assert india.name == "Indija"
+
+
 def test_a_country_code_that_is_not_iso_fails_validation():
     with pytest.raises(ValidationError):
         Country(code="XX").full_clean()

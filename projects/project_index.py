@@ -282,7 +282,9 @@ def _in_title_order(year, projects, share, start, stop):
     projects) from `start` to `stop` in title order: read by primary key when they are few,
     else by walking the year's projects in title order until enough of them are among
     `projects`. Many matching projects are a large share of the year, so the walk is short."""
-    rows = Project.objects.order_by("title", "pk")
+    # The default order after the start year: title, then primary key, which the walk's
+    # keyset below follows.
+    rows = Project.objects.order_by(*SORT_ORDERS[DEFAULT_SORT][1:])
     rows = rows.filter(start_year__isnull=True) if year is None else rows.filter(start_year=year)
     if len(projects) <= DIRECT:
         return list(rows.filter(pk__in=list(projects)).values_list("pk", flat=True)[start:stop])

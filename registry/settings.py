@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_tasks",
+    "django_tasks_db",
     "registry",
     "projects",
     "networks",
@@ -189,6 +191,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 # A translated page saying how long to wait, instead of axes' bare "Account locked" text.
 AXES_LOCKOUT_CALLABLE = "registry.two_factor.lockout_response"
+# The lock-out counts failures per username and client address, so a stranger elsewhere locks
+# out only themselves. Behind reverse proxies the address is read from the X-Forwarded-For they
+# set: TRUSTED_PROXY_COUNT is how many there are (0: no proxy, the header is ignored).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "registry.client_ip.client_ip"
 # Staff sign in to the admin with a password and a code from an authenticator app (TOTP,
 # django-otp); see registry/two_factor.py. Off by default so a fresh clone signs in with a password.
 REQUIRE_2FA = env_bool("REQUIRE_2FA", False)
@@ -311,3 +318,8 @@ LOGGING = {
 }
 
 ACCESSIBILITY_CONTACT_EMAIL = os.environ.get("ACCESSIBILITY_CONTACT_EMAIL", "")
+
+# Background jobs (long exports, docs/exports.md): django-tasks with its database backend, so
+# the broker is the database itself (PostgreSQL in production, SQLite for `make run`), and
+# `manage.py db_worker` runs them (docs/operations.md, "Background jobs").
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -21,6 +21,7 @@ bench/results/<time>.json (the servers' logs to bench/results/logs/<time>/).
     BENCH_SIZES=1000,20000 make bench      # a quick run (about 10 minutes)
     BENCH_LOAD_SECONDS=10                  # each load phase (default 20; edits every 5 s: 1.5×)
     BENCH_REGENERATE=1                     # make the databases anew
+    python bench/run.py --markdown bench/results/<time>.json   # the figures for the docs
 """
 
 import json
@@ -656,5 +657,53 @@ def print_report(report):
     print(f"\n{report['machine']['cpus']} CPUs, {report['seconds']} s in all.")
 
 
+def markdown(report):
+    """The figures of a results file as the Markdown tables of docs/performance.md."""
+    lines = []
+    lines.append("| projects | cache | phase | req/s | median ms | p95 ms | p99 ms | errors | "
+                 "CPU ms a request | cores used | load average | saves |")
+    lines.append("|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    names = {"healthz": "`/healthz`", "lists": "lists, no edits", "search": "search",
+             "lists_edit_1s": "lists, an edit every 1 s", "lists_edit_5s":
+             "lists, an edit every 5 s", "lists_again": "lists, no edits, again"}
+    for run in report["runs"]:
+        for mode, loaded in run["load"].items():
+            for key, name in names.items():
+                f = loaded[key]
+                saves = f.get("editor", {}).get("saves", "")
+                size = f"{run['published']:,}".replace(",", " ")
+                lines.append(
+                    f"| {size} | {mode} | {name} | {f['rps']:g} | "
+                    f"{f['median_ms']:g} | {f['p95_ms']:g} | {f['p99_ms']:g} | {f['errors']} | "
+                    f"{f.get('cpu_ms_per_request', '')} | {f.get('cores_used', '')} | "
+                    f"{f.get('load_average', '')} | {saves} |")
+    lines.append("")
+    lines.append("| projects | one worker, cache off | median ms | p95 ms |")
+    lines.append("|---:|---|---:|---:|")
+    for run in report["runs"]:
+        one = run["one_worker"]
+        size = f"{run['published']:,}".replace(",", " ")
+        firsts = ", ".join(f"{first['ms']:g}" for first in one["cold_first_ms"])
+        lines.append(f"| {size} | first filtered list of a fresh worker (three starts: "
+                     f"{firsts}) | {one['cold_first_median_ms']:g} | |")
+        lines.append(f"| {size} | the same after one plain page | "
+                     f"{one.get('cold_first_after_plain_page_ms', '')} | |")
+        for name, figures in one["pages"].items():
+            lines.append(f"| {size} | {name} (`{figures['path']}`) | {figures['median_ms']:g} | "
+                         f"{figures['p95_ms']:g} |")
+        lines.append(f"| {size} | resident memory after the warm-up, MiB | "
+                     f"{one['memory_after_warm_up']['rss_mib']:g} | |")
+    lines.append("")
+    lines.append("| target | where | figure | result |")
+    lines.append("|---|---|---|---|")
+    for item in report["targets"]:
+        lines.append(f"| {item['target']} | {item['where']} | {item['figure']} | "
+                     f"{'**FAIL**' if item['result'] == 'FAIL' else item['result']} |")
+    return "\n".join(lines)
+
+
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:2] == ["--markdown"]:
+        print(markdown(json.loads(Path(sys.argv[2]).read_text())))
+    else:
+        main()

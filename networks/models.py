@@ -5,7 +5,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from registry.models import Municipality
+from registry.models import Municipality, slug_unique_ignoring_case
 
 
 class NetworkQuerySet(models.QuerySet):
@@ -51,6 +51,7 @@ class Network(models.Model):
         ordering = ["name"]
         verbose_name = _("network")
         verbose_name_plural = _("networks")
+        constraints = [slug_unique_ignoring_case("network_slug_unique_ignoring_case")]
 
     def __str__(self):
         return self.name

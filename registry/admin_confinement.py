@@ -18,11 +18,13 @@ filter, which a rules predicate (a yes or no for one object) would not give.
 """
 
 import contextvars
+import json
 
 import reversion
+from django import forms
 from django.apps import apps
 from django.contrib.admin.exceptions import NotRegistered
-from django.contrib.admin.utils import unquote
+from django.contrib.admin.utils import quote, unquote
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.checks import Error
@@ -32,12 +34,16 @@ from django.core.exceptions import (
     ObjectDoesNotExist,
     PermissionDenied,
 )
+from django.db import models, transaction
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 from reversion.admin import VersionAdmin
-from reversion.models import Version
+from reversion.models import Revision, Version
 
 from registry.models import Municipality
 
@@ -167,6 +173,63 @@ def version_owner_id(version, revision):
         if sibling is None:
             return model._default_manager.filter(pk=value).values_list(rest, flat=True).first()
         values, path = sibling.field_dict, rest
+
+
+def links_to(obj):
+    """The records whose link to `obj` its deletion would empty (a contact's project or unit:
+    foreign keys that are set to null), and that belong to the same municipality."""
+    owner = owner_id(obj, owner_path(type(obj)) or "")
+    linked = []
+    for relation in type(obj)._meta.related_objects:
+        if relation.many_to_many or relation.on_delete is not models.SET_NULL:
+            continue
+        path = owner_path(relation.related_model)
+        if path is None:
+            continue
+        for record in relation.related_model._default_manager.filter(**{relation.field.name: obj}):
+            if owner_id(record, path) == owner:
+                linked.append(record)
+    return linked
+
+
+def link_fields(model, target):
+    """The foreign keys of `model` that link to `target` and are emptied when it is deleted."""
+    return [
+        field
+        for field in model._meta.concrete_fields
+        if field.many_to_one
+        and field.related_model is target
+        and field.remote_field.on_delete is models.SET_NULL
+    ]
+
+
+def free_slug(model, slug):
+    """`slug` with the first free number after it ("bridges-2"), case ignored."""
+    max_length = model._meta.get_field("slug").max_length
+    number = 2
+    while True:
+        suffix = f"-{number}"
+        candidate = slug[: max_length - len(suffix)] + suffix
+        if not model._default_manager.filter(slug__iexact=candidate).exists():
+            return candidate
+        number += 1
+
+
+class NewSlugForm(forms.Form):
+    slug = forms.SlugField(label=gettext_lazy("New slug"))
+
+    def __init__(self, model, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.model = model
+        self.fields["slug"].max_length = model._meta.get_field("slug").max_length
+
+    def clean_slug(self):
+        slug = self.cleaned_data["slug"]
+        if self.model._default_manager.filter(slug__iexact=slug).exists():
+            raise forms.ValidationError(
+                gettext_lazy("This slug is taken too, perhaps in other capital or small letters.")
+            )
+        return slug
 
 
 class MunicipalityConfinementMixin:
@@ -381,6 +444,10 @@ class MunicipalityConfinementMixin:
                 reversion.set_user(request.user)
                 reversion.set_comment(comment)
                 reversion.add_to_revision(obj)
+                # The links the deletion empties (a contact's project), so that recovering
+                # the record restores them (the recovery restores only those links).
+                for record in links_to(obj):
+                    reversion.add_to_revision(record)
 
         for obj in objects:
             # One revision per object, so recovering one never brings back the others. A fresh
@@ -407,7 +474,106 @@ class MunicipalityConfinementMixin:
         version = get_object_or_404(Version.objects.get_for_model(self.model), pk=version_id)
         if self.is_confined(request):
             self._check_revision(request, version.revision)
-        return super().recover_view(request, version_id, extra_context)
+        if self._slug_taken(version):
+            return self._recover_under_another_slug(request, version)
+        with transaction.atomic(using=version.db):
+            linked = self._linked_records(version)
+            response = super().recover_view(request, version_id, extra_context)
+            if request.method == "POST" and response.status_code == 302:
+                self._restore_links_only(version, linked)
+        return response
+
+    # Recovering restores the links the deletion emptied (a contact's project), and nothing
+    # else of the linked records: what was edited or deleted since stays so.
+
+    def _linked_records(self, version):
+        """For each record the revision holds as a link to the recovered one: the record as it
+        is now (None when it has been deleted since), and its link fields."""
+        linked = []
+        for stored in version.revision.version_set.exclude(pk=version.pk):
+            fields = link_fields(stored._model, self.model)
+            if fields:
+                now = stored._model._default_manager.filter(pk=stored.object_id).first()
+                linked.append((stored._model, stored.object_id, now, fields))
+        return linked
+
+    def _restore_links_only(self, version, linked):
+        for model, pk, now, fields in linked:
+            rows = model._default_manager.filter(pk=pk)
+            if now is None:
+                rows.delete()  # deleted on purpose since: stays deleted
+                continue
+            values = {
+                field.attname: getattr(now, field.attname)
+                for field in model._meta.concrete_fields
+                if not field.primary_key and field not in fields
+            }
+            for field in fields:
+                if getattr(now, field.attname) is not None:
+                    values[field.attname] = getattr(now, field.attname)  # linked elsewhere since
+            rows.update(**values)
+
+    # A recovery whose slug another record has taken since offers to pick another.
+
+    def _slug_taken(self, version):
+        slug = version.field_dict.get("slug") if self._has_slug() else None
+        if not slug:
+            return False
+        others = self.model._default_manager.filter(slug__iexact=slug)
+        return others.exclude(pk=version.object_id).exists()
+
+    def _has_slug(self):
+        try:
+            self.model._meta.get_field("slug")
+        except FieldDoesNotExist:
+            return False
+        return True
+
+    def _recover_under_another_slug(self, request, version):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        slug = version.field_dict["slug"]
+        data = request.POST if request.method == "POST" and "slug" in request.POST else None
+        form = NewSlugForm(self.model, data, initial={"slug": free_slug(self.model, slug)})
+        if form.is_valid():
+            copy = self._copy_with_slug(request, version, form.cleaned_data["slug"])
+            opts = self.model._meta
+            url = f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_recover"
+            return HttpResponseRedirect(reverse(url, args=[quote(copy.pk)]))
+        opts = self.model._meta
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": opts,
+            "title": gettext("Recover %(name)s") % {"name": version.object_repr},
+            "slug": slug,
+            "form": form,
+            "version": version,
+        }
+        return TemplateResponse(request, "admin/recover_slug_taken.html", context)
+
+    def _copy_with_slug(self, request, version, slug):
+        """A copy of the deleted record's last revision in which it has `slug`: the recovery
+        goes on from it (and the recover list names it from now on)."""
+        with transaction.atomic(using=version.db):
+            revision = Revision.objects.create(
+                date_created=timezone.now(),
+                user=request.user,
+                comment=gettext("Last version before deletion, to recover under the slug %(slug)s.")
+                % {"slug": slug},
+            )
+            copy = None
+            for stored in version.revision.version_set.all():
+                is_recovered = stored.pk == version.pk
+                stored.pk = None
+                stored.revision = revision
+                if is_recovered:
+                    data = json.loads(stored.serialized_data)
+                    data[0]["fields"]["slug"] = slug
+                    stored.serialized_data = json.dumps(data)
+                stored.save()
+                if is_recovered:
+                    copy = stored
+        return copy
 
     def recoverlist_view(self, request, extra_context=None):
         if self.is_confined(request):

@@ -5,6 +5,7 @@ import functools
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -37,6 +38,20 @@ def contrasting_text(colour):
 
     luminance = 0.2126 * linear(red) + 0.7152 * linear(green) + 0.0722 * linear(blue)
     return "#000000" if (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) else "#ffffff"
+
+
+def slug_unique_ignoring_case(name):
+    """A slug names a page in a URL, and "Kalix" and "kalix" would look like one address:
+    slugs are unique whatever their letters' case. Model validation (the admin's forms) says so
+    in the user's language instead of failing on the database."""
+    return models.UniqueConstraint(
+        Lower("slug"),
+        name=name,
+        violation_error_message=_(
+            "Another record already has this slug, perhaps in other capital or small letters. "
+            "Choose another."
+        ),
+    )
 
 
 class SlugNaturalKeyManager(models.Manager):
@@ -107,6 +122,7 @@ class Municipality(models.Model):
         ordering = ["name"]
         verbose_name = _("municipality")
         verbose_name_plural = _("municipalities")
+        constraints = [slug_unique_ignoring_case("municipality_slug_unique_ignoring_case")]
 
     def __str__(self):
         return self.name
@@ -161,6 +177,7 @@ class Organisation(models.Model):
         ordering = ["name"]
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
+        constraints = [slug_unique_ignoring_case("organisation_slug_unique_ignoring_case")]
 
     def __str__(self):
         return self.name
@@ -230,7 +247,8 @@ class Funder(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=~models.Q(parent=models.F("pk")), name="funder_not_own_parent"
-            )
+            ),
+            slug_unique_ignoring_case("funder_slug_unique_ignoring_case"),
         ]
 
     def __str__(self):

@@ -4,7 +4,8 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from reversion.models import Version
 
-from projects.models import Event, Project
+from projects.models import Contact, Event, Project
+from registry.models import Organisation
 from tests.admin_helpers import (
     MODEL_BACKEND,
     CoordinatorsTestCase,
@@ -160,3 +161,143 @@ class RecoverTests(CoordinatorsTestCase):
         recovered = Project.objects.filter(municipality=self.kalix)
         self.assertEqual([project.title for project in recovered], ["Kalix ferries"])
         self.assertFalse(Event.objects.filter(title="Bridge opening").exists())
+
+
+class CompleteRecoveryTests(CoordinatorsTestCase):
+    """Recovering a project restores what its deletion emptied or took with it: its contacts'
+    links to it, its units and its events; and a slug taken since offers to pick another."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.project = make_project(
+            title="Kalix bridges",
+            slug="kalix-bridges",
+            municipality=cls.kalix,
+            organisations=[cls.kalix_school],
+        )
+        make_event(cls.project, title="Bridge opening", date_note="spring 2020")
+        cls.contact = Contact.objects.create(
+            name="Per Eriksson", municipality=cls.kalix, project=cls.project
+        )
+
+    def delete_and_recover_page(self):
+        self.sign_in(self.kalix_user)
+        url = reverse("admin:projects_project_delete", args=[self.project.pk])
+        self.client.post(url, {"post": "yes"})
+        self.assertFalse(Project.objects.filter(pk=self.project.pk).exists())
+        version = deleted_project_versions().get(object_id=str(self.project.pk))
+        return reverse("admin:projects_project_recover", args=[version.pk])
+
+    def recover(self, url):
+        page = self.client.get(url)
+        self.assertEqual(self.client.post(url, changeform_data(page)).status_code, 302)
+        return Project.objects.get(pk=self.project.pk)
+
+    def test_recovering_a_project_restores_its_contacts_link_units_and_events(self):
+        url = self.delete_and_recover_page()
+        self.contact.refresh_from_db()
+        self.assertIsNone(self.contact.project)
+        project = self.recover(url)
+        self.contact.refresh_from_db()
+        self.assertEqual(self.contact.project, project)
+        self.assertEqual(list(project.organisations.all()), [self.kalix_school])
+        self.assertEqual([event.title for event in project.events.all()], ["Bridge opening"])
+
+    def test_recovery_keeps_what_was_done_to_the_contact_since(self):
+        url = self.delete_and_recover_page()
+        Contact.objects.filter(pk=self.contact.pk).update(role="Rektor", email="per@kalix.se")
+        self.recover(url)
+        self.contact.refresh_from_db()
+        self.assertEqual(
+            (self.contact.role, self.contact.email, self.contact.project_id),
+            ("Rektor", "per@kalix.se", self.project.pk),
+        )
+
+    def test_recovery_leaves_a_contact_linked_elsewhere_since_and_a_deleted_one_deleted(self):
+        other = make_project(title="Kalix ferries", municipality=self.kalix)
+        second = Contact.objects.create(
+            name="Anna Berg", municipality=self.kalix, project=self.project
+        )
+        url = self.delete_and_recover_page()
+        Contact.objects.filter(pk=self.contact.pk).update(project=other)
+        second.delete()
+        self.recover(url)
+        self.contact.refresh_from_db()
+        self.assertEqual(self.contact.project, other)
+        self.assertFalse(Contact.objects.filter(name="Anna Berg").exists())
+
+    def test_another_municipalitys_contact_is_not_part_of_the_recovery(self):
+        stranger = Contact.objects.create(
+            name="Lars Ek", municipality=self.norrkoping, project=self.project
+        )
+        url = self.delete_and_recover_page()
+        self.recover(url)
+        stranger.refresh_from_db()
+        self.assertIsNone(stranger.project)
+
+    def test_a_slug_taken_since_is_said_so_and_another_can_be_picked(self):
+        url = self.delete_and_recover_page()
+        # Another municipality's project takes the slug, in other letters.
+        make_project(
+            title="Secret Norrköping plan", slug="Kalix-Bridges", municipality=self.norrkoping
+        )
+        page = self.client.get(url)
+        self.assertContains(page, "The slug “kalix-bridges” has been taken by another record since")
+        self.assertNotContains(page, "Secret Norrköping plan")
+        self.assertNotContains(page, "Kalix-Bridges")
+        self.assertEqual(page.context["form"]["slug"].value(), "kalix-bridges-2")
+        # A slug that is taken too is refused on the same page.
+        refused = self.client.post(url, {"slug": "KALIX-BRIDGES"})
+        self.assertContains(refused, "This slug is taken too")
+        response = self.client.post(url, {"slug": "kalix-bridges-2"})
+        self.assertEqual(response.status_code, 302)
+        project = self.recover(response["Location"])
+        self.assertEqual(project.slug, "kalix-bridges-2")
+        self.assertEqual([event.title for event in project.events.all()], ["Bridge opening"])
+        self.contact.refresh_from_db()
+        self.assertEqual(self.contact.project, project)
+
+    def test_the_taken_slug_page_is_in_the_users_language(self):
+        url = self.delete_and_recover_page()
+        make_project(slug="kalix-bridges", municipality=self.norrkoping)
+        page = self.client.get(url, HTTP_ACCEPT_LANGUAGE="sv")
+        self.assertContains(page, "har tagits av en annan post")
+
+    def test_another_municipalitys_coordinator_cannot_use_the_slug_page(self):
+        url = self.delete_and_recover_page()
+        make_project(slug="kalix-bridges", municipality=self.norrkoping)
+        self.sign_in(self.norrkoping_user)
+        self.assertEqual(self.client.get(url).status_code, 404)
+        self.assertEqual(self.client.post(url, {"slug": "mine"}).status_code, 404)
+
+
+class UnitRecoveryTests(CoordinatorsTestCase):
+    def test_recovering_a_unit_restores_its_contacts_link(self):
+        contact = Contact.objects.create(
+            name="Per Eriksson", municipality=self.kalix, organisation=self.kalix_school
+        )
+        self.sign_in(self.kalix_user)
+        delete = reverse("admin:registry_organisation_delete", args=[self.kalix_school.pk])
+        self.client.post(delete, {"post": "yes"})
+        contact.refresh_from_db()
+        self.assertIsNone(contact.organisation)
+        version = Version.objects.get_deleted(Organisation).get(object_id=str(self.kalix_school.pk))
+        url = reverse("admin:registry_organisation_recover", args=[version.pk])
+        page = self.client.get(url)
+        self.assertEqual(self.client.post(url, changeform_data(page)).status_code, 302)
+        contact.refresh_from_db()
+        self.assertEqual(contact.organisation, self.kalix_school)
+
+
+class SlugsIgnoringCaseTests(CoordinatorsTestCase):
+    def test_an_upper_case_copy_of_another_municipalitys_unit_slug_is_a_form_error(self):
+        self.sign_in(self.kalix_user)
+        url = reverse("admin:registry_organisation_add")
+        data = {"name": "Kalix school 2", "slug": "Norrkoping-School", "kind": "school"}
+        response = self.client.post(url, data)
+        self.assertContains(
+            response, "Another record already has this slug, perhaps in other capital"
+        )
+        self.assertNotContains(response, "Norrköping School")
+        self.assertFalse(Organisation.objects.filter(name="Kalix school 2").exists())

@@ -262,3 +262,22 @@ def test_dry_run_after_deletions_does_not_fail(world):
     Organisation.objects.get(slug="kalix-kulturskolan").delete()
     Project.objects.get(slug="kalix-kultur").delete()
     assert "would create 0 records" in seed("--dry-run")
+
+
+def test_a_new_record_whose_slug_was_taken_in_other_letters_is_skipped_with_a_note(world):
+    municipality = Municipality.objects.get(slug="kalix")
+    Organisation.objects.create(name="A coordinator's", slug="Kalix-Ny", municipality=municipality)
+    later = [
+        {
+            "model": "registry.organisation",
+            "fields": {"name": "Ny", "slug": "kalix-ny", "municipality": ["kalix"]},
+        }
+    ]
+    write_fixture(world, later, name="02_later.json")
+    for _ in range(2):
+        output = seed()
+        assert "created 0 records" in output
+        # The constraint's message, in the site's default language.
+        assert '  skipped registry.organisation ["kalix-ny"]: En annan post har redan' in output
+    slugs = Organisation.objects.filter(slug__iexact="kalix-ny").values_list("slug", flat=True)
+    assert list(slugs) == ["Kalix-Ny"]

@@ -481,6 +481,7 @@ class MunicipalityConfinementMixin:
             response = super().recover_view(request, version_id, extra_context)
             if request.method == "POST" and response.status_code == 302:
                 self._restore_links_only(version, linked)
+                self._drop_links_to_deleted(version)
         return response
 
     # Recovering restores the links the deletion emptied (a contact's project), and nothing
@@ -512,6 +513,16 @@ class MunicipalityConfinementMixin:
                 if getattr(now, field.attname) is not None:
                     values[field.attname] = getattr(now, field.attname)  # linked elsewhere since
             rows.update(**values)
+
+    def _drop_links_to_deleted(self, version):
+        """Leaves out the recovered record's many-to-many links to records deleted since (a
+        unit): the stored version still names them, and the database would refuse the row."""
+        for field in self.model._meta.many_to_many:
+            through = field.remote_field.through._default_manager
+            target = f"{field.m2m_reverse_field_name()}_id"
+            through.filter(**{f"{field.m2m_field_name()}_id": version.object_id}).exclude(
+                **{f"{target}__in": field.related_model._base_manager.values("pk")}
+            ).delete()
 
     # A recovery whose slug another record has taken since offers to pick another.
 

@@ -12,7 +12,7 @@ from tests.admin_helpers import (
     changeform_data,
     make_versioned_project,
 )
-from tests.factories import make_event, make_project
+from tests.factories import make_event, make_organisation, make_project
 
 
 def deleted_project_versions():
@@ -226,6 +226,21 @@ class CompleteRecoveryTests(CoordinatorsTestCase):
         self.contact.refresh_from_db()
         self.assertEqual(self.contact.project, other)
         self.assertFalse(Contact.objects.filter(name="Anna Berg").exists())
+
+    def test_a_unit_deleted_since_is_left_out_of_the_recovered_projects_units(self):
+        other = make_organisation(self.kalix, slug="kalix-harbour", name="Kalix Harbour")
+        self.project.organisations.add(other)
+        url = self.delete_and_recover_page()
+        self.client.post(
+            reverse("admin:registry_organisation_delete", args=[other.pk]), {"post": "yes"}
+        )
+        project = self.recover(url)
+        self.assertEqual(list(project.organisations.all()), [self.kalix_school])
+        through = Project.organisations.through.objects
+        # No link row to the deleted unit, which the database would refuse on commit.
+        self.assertEqual(
+            list(through.values_list("organisation", flat=True)), [self.kalix_school.pk]
+        )
 
     def test_another_municipalitys_contact_is_not_part_of_the_recovery(self):
         stranger = Contact.objects.create(

@@ -1,18 +1,22 @@
 """Signing in to the admin: two-factor sign-in and the page shown after a lock-out.
 
-With `settings.REQUIRE_2FA` on, the admin lets in only staff whose session a code has verified.
-django-otp does that work: its admin login form checks the code (`OTPAdminAuthenticationForm`),
-its TOTP devices make an authenticator app's codes, its static devices hold one-time backup codes,
-and its middleware marks the session verified. What stays ours, and why:
+Whoever has set up an authenticator app gives a code at every sign-in, whether or not
+`settings.REQUIRE_2FA` is on: two-factor sign-in is opt-in. With `REQUIRE_2FA` on, the admin lets
+in only staff whose session a code has verified, so everyone must set up an app. django-otp does
+that work: its admin login form checks the code (`OTPAdminAuthenticationForm`), its TOTP devices
+make an authenticator app's codes, its static devices hold one-time backup codes, and its
+middleware marks the session verified. What stays ours, and why:
 
-- the optional mode: django-otp's form and its `OTPAdminSite` always ask for a code. Here, with
-  `REQUIRE_2FA` off a password is enough, and with it on a staff member without an app signs in
-  with the password and is sent to enrol;
+- the optional mode: django-otp's form and its `OTPAdminSite` always ask for a code. Here the
+  code is asked for from those who have an app (`code_required`); without one, a password is
+  enough with `REQUIRE_2FA` off, and with it on it leads on to enrolment;
 - choosing the device from the code (`device_for_code`), so the page needs no menu of devices;
 - a wrong code counts as a failed sign-in for django-axes, like a wrong password: django-otp's
   own `otp_verification_failed` signal carries no request, and axes needs its address;
 - the enrolment and backup-code pages, because django-otp has none for users. Someone who lost
   their phone signs in with a backup code and sets up the new phone here, with no superuser.
+  New backup codes are made by a POST that redirects to the page showing them (Post/Redirect/Get):
+  they wait in the session until that page shows them, once, so a reload cannot make another set.
 """
 
 import math
@@ -45,6 +49,8 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 BACKUP_CODE_COUNT = 10
+# New backup codes wait here, in the session, until the page showing them takes them out.
+NEW_CODES_SESSION_KEY = "two_factor_new_backup_codes"
 
 
 def is_verified(user):
@@ -55,6 +61,12 @@ def is_verified(user):
 def app_device(user):
     """The user's confirmed authenticator app, or None: having one is what "enrolled" means."""
     return TOTPDevice.objects.devices_for_user(user, confirmed=True).first()
+
+
+def code_required(user):
+    """True when `user`'s session needs a code: always with REQUIRE_2FA on, and otherwise once
+    they have set up an app (opt-in two-factor sign-in: a password alone no longer lets them in)."""
+    return settings.REQUIRE_2FA or app_device(user) is not None
 
 
 def device_for_code(user, token):
@@ -112,8 +124,9 @@ def safe_next_url(request):
 
 
 class TwoFactorAuthenticationForm(OTPAdminAuthenticationForm):
-    """django-otp's admin login form, asking for a code only when REQUIRE_2FA is on and the
-    user has an authenticator app. The code may be one of their backup codes."""
+    """django-otp's admin login form, asking for a code from whoever has an authenticator app,
+    REQUIRE_2FA on or off. The field is always on the page, since who signs in is known only
+    once the password is checked; it stays empty for the others. The code may be a backup code."""
 
     otp_device = None  # chosen from the code by device_for_code
     otp_challenge = None  # for devices that send their codes; an app shows them
@@ -149,8 +162,8 @@ class TwoFactorAuthenticationForm(OTPAdminAuthenticationForm):
         return "".join(self.cleaned_data["otp_token"].split()).replace("-", "").lower()
 
     def clean_otp(self, user):
-        if user is None or not settings.REQUIRE_2FA or app_device(user) is None:
-            return  # the password is enough, or it leads on to enrolment
+        if user is None or app_device(user) is None:
+            return  # no app: the password is enough, or (REQUIRE_2FA) it leads on to enrolment
         device = device_for_code(user, self.cleaned_data.get("otp_token", ""))
         self.cleaned_data["otp_device"] = device.persistent_id
         try:
@@ -177,8 +190,9 @@ class EnrolmentForm(forms.Form):
 
 
 class RegistryAdminSite(admin.AdminSite):
-    """The admin site: requires a verified session when REQUIRE_2FA is on (django-otp's
-    OTPAdminSite requires it always), and serves the enrolment and backup-code pages.
+    """The admin site: requires a session a code verified when REQUIRE_2FA is on or the user has
+    an app (django-otp's OTPAdminSite requires it always), and serves the enrolment and
+    backup-code pages.
     Installed on the default `admin.site` in registry/admin.py."""
 
     site_header = _("Registry of municipal international projects")
@@ -189,7 +203,7 @@ class RegistryAdminSite(admin.AdminSite):
 
     def has_permission(self, request):
         return super().has_permission(request) and (
-            not settings.REQUIRE_2FA or is_verified(request.user)
+            is_verified(request.user) or not code_required(request.user)
         )
 
     def login(self, request, extra_context=None):
@@ -206,7 +220,12 @@ class RegistryAdminSite(admin.AdminSite):
             return HttpResponseRedirect(
                 f"{reverse('admin:two_factor_enrol')}?{urlencode({REDIRECT_FIELD_NAME: next_url})}"
             )
-        context = {"require_2fa": settings.REQUIRE_2FA, **(extra_context or {})}
+        context = {
+            "require_2fa": settings.REQUIRE_2FA,
+            # Signed in with a password, but the admin waits for a code (has_permission).
+            "code_expected": user.is_active and user.is_staff and code_required(user),
+            **(extra_context or {}),
+        }
         return super().login(request, context)
 
     def get_urls(self):
@@ -216,6 +235,11 @@ class RegistryAdminSite(admin.AdminSite):
                 "two-factor/backup-codes/",
                 self.admin_view(self.backup_codes_view),
                 name="two_factor_backup_codes",
+            ),
+            path(
+                "two-factor/backup-codes/new/",
+                self.admin_view(self.new_backup_codes_view),  # never cached: admin_view
+                name="two_factor_new_backup_codes",
             ),
             # Not behind has_permission, so that someone half-way through signing in (password
             # given, no verified device yet) can still sign out.
@@ -241,7 +265,7 @@ class RegistryAdminSite(admin.AdminSite):
 
     def enrol_view(self, request):
         """Set up an authenticator app: the first one, or a new phone in a session a code or a
-        backup code verified. The first enrolment ends by showing the backup codes."""
+        backup code verified. The first enrolment ends on the page showing the backup codes."""
         request.current_app = self.name
         user = request.user
         if not (user.is_active and user.is_staff):
@@ -259,7 +283,7 @@ class RegistryAdminSite(admin.AdminSite):
         if form.is_valid():
             if confirm_app(request, device, form.cleaned_data["token"].strip()):
                 if old_app is None:
-                    return self.backup_codes_page(request, new_backup_codes(user), next_url)
+                    return self.redirect_to_new_backup_codes(request, next_url)
                 messages.success(request, gettext("Your new phone is set up."))
                 return HttpResponseRedirect(next_url)
             form.add_error(
@@ -287,22 +311,55 @@ class RegistryAdminSite(admin.AdminSite):
 
     def backup_codes_view(self, request):
         """How many backup codes are left; on POST a new set, which replaces the old one."""
+        refusal = self.refuse_device_page(request)
+        if refusal is not None:
+            return refusal
+        if request.method == "POST":
+            return self.redirect_to_new_backup_codes(request, reverse("admin:index"))
+        return self.backup_codes_page(request)
+
+    def redirect_to_new_backup_codes(self, request, next_url):
+        """Make a new set of backup codes and redirect to the page that shows them
+        (Post/Redirect/Get): reloading that page must not make yet another set, which would
+        silently void the codes just written down. Until shown they wait in the session."""
+        request.session[NEW_CODES_SESSION_KEY] = new_backup_codes(request.user)
+        url = reverse("admin:two_factor_new_backup_codes")
+        return HttpResponseRedirect(f"{url}?{urlencode({REDIRECT_FIELD_NAME: next_url})}")
+
+    def new_backup_codes_view(self, request):
+        """The new backup codes, shown once: they leave the session with this page. A reload
+        finds none and says they were shown already."""
+        refusal = self.refuse_device_page(request)
+        if refusal is not None:
+            return refusal
+        codes = request.session.pop(NEW_CODES_SESSION_KEY, None)
+        # A set made later, in another session, has replaced these: they no longer sign in.
+        if codes and StaticToken.objects.filter(
+            device__user=request.user, token__in=codes
+        ).count() != len(codes):
+            codes = None
+        return self.backup_codes_page(
+            request, codes, next_url=safe_next_url(request), shown_already=not codes
+        )
+
+    def refuse_device_page(self, request):
+        """The redirect for someone who may not see the backup-code pages now, or None."""
         user = request.user
         if app_device(user) is None:
             return HttpResponseRedirect(reverse("admin:two_factor_enrol"))
         if not is_verified(user):
             return self.ask_for_a_code(request)
-        codes = new_backup_codes(user) if request.method == "POST" else None
-        return self.backup_codes_page(request, codes, reverse("admin:index"))
+        return None
 
-    def backup_codes_page(self, request, codes, next_url):
+    def backup_codes_page(self, request, codes=None, next_url=None, shown_already=False):
         """The backup-code page; `codes`, when given, are new and shown this once."""
         context = {
             **self.each_context(request),
             "title": gettext("Backup codes"),
             "codes": codes,
+            "shown_already": shown_already,
             "codes_left": StaticToken.objects.filter(device__user=request.user).count(),
-            "next": next_url,
+            "next": next_url or reverse("admin:index"),
         }
         return TemplateResponse(request, "admin/two_factor_backup_codes.html", context)
 

@@ -14,6 +14,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from registry.two_factor import new_backup_codes
 from tests.admin_helpers import PASSWORD, CoordinatorsTestCase
 
+NEW_CODES_URL = "/admin/two-factor/backup-codes/new/"
+
 
 def app_code(device, steps_ahead=0):
     """The code `device`'s app shows now, or `steps_ahead` periods of 30 s from now (a code
@@ -40,14 +42,25 @@ class LoginTestCase(CoordinatorsTestCase):
 
     def enrol(self):
         """Sign in with the password and set up an app, as a coordinator does; returns the app
-        and the page showing the backup codes."""
+        and the page showing the backup codes, which the enrolment redirects to."""
         self.log_in()
         self.client.get(reverse("admin:two_factor_enrol"))
         device = TOTPDevice.objects.get(user=self.kalix_user)
-        page = self.client.post(
+        response = self.client.post(
             reverse("admin:two_factor_enrol"), {"token": app_code(device), "next": "/admin/"}
         )
-        return device, page
+        self.assertRedirects(
+            response, NEW_CODES_URL + "?next=%2Fadmin%2F", fetch_redirect_response=False
+        )
+        return device, self.client.get(response["Location"])
+
+    def make_new_backup_codes(self):
+        """Press "Make new backup codes"; returns the page the browser is sent to."""
+        response = self.client.post(reverse("admin:two_factor_backup_codes"))
+        self.assertRedirects(
+            response, NEW_CODES_URL + "?next=%2Fadmin%2F", fetch_redirect_response=False
+        )
+        return self.client.get(response["Location"])
 
     def assert_in_the_admin(self):
         response = self.client.get(reverse("admin:index"))
@@ -88,16 +101,81 @@ class LockoutTests(LoginTestCase):
 
 
 @override_settings(REQUIRE_2FA=False)
-class PasswordOnlyTests(LoginTestCase):
-    def test_without_2fa_a_password_is_enough_even_with_an_enrolled_app(self):
-        TOTPDevice.objects.create(user=self.kalix_user, name="phone", confirmed=True)
-        response = self.log_in()
-        self.assertRedirects(response, "/admin/")
+class OptInTests(LoginTestCase):
+    """With REQUIRE_2FA off, two-factor sign-in is opt-in: a password is enough until someone
+    sets up an app, and from then on they give a code at every sign-in."""
+
+    def test_without_an_app_a_password_is_enough(self):
+        TOTPDevice.objects.create(user=self.kalix_user, name="half set up", confirmed=False)
+        self.assertRedirects(self.log_in(), "/admin/")
         self.assert_in_the_admin()
 
-    def test_the_login_page_does_not_ask_for_a_code(self):
-        response = self.client.get(reverse("admin:login"))
-        self.assertNotContains(response, "otp_token")
+    def test_the_login_page_has_a_code_field_to_leave_empty_without_an_app(self):
+        for language, text in [
+            ("sv", "Lämna tomt om du inte har ställt in tvåfaktorsinloggning."),
+            ("lv", "Atstājiet tukšu, ja neesat iestatījis divfaktoru pieteikšanos."),
+            ("en", "Leave empty if you have not set up two-factor sign-in."),
+        ]:
+            with self.subTest(language=language):
+                page = self.client.get(reverse("admin:login"), HTTP_ACCEPT_LANGUAGE=language)
+                self.assertContains(page, 'name="otp_token"')
+                self.assertContains(page, text)
+                self.assertNotContains(page, "you will be guided through it")
+
+    def test_once_enrolled_a_coordinator_signs_in_with_a_code_and_manages_her_devices(self):
+        device, page = self.enrol()
+        codes = page.context["codes"]
+        self.assertEqual(len(codes), 10)
+        self.log_out()
+
+        response = self.log_in()
+        self.assertContains(
+            response,
+            "Enter the six-digit code from your authenticator app, or one of your backup codes.",
+        )
+        self.assertNotContains(response, PASSWORD)
+        self.assert_not_in_the_admin()
+
+        self.assertRedirects(self.log_in(otp_token=app_code(device, 1)), "/admin/")
+        self.assert_in_the_admin()
+        self.assertContains(
+            self.client.get(reverse("admin:two_factor_backup_codes")),
+            "You have 10 unused backup codes.",
+        )
+        self.assertEqual(len(self.make_new_backup_codes().context["codes"]), 10)
+        self.assertContains(
+            self.client.get(reverse("admin:two_factor_enrol")), "Set up a new phone"
+        )
+
+    def test_a_lost_phone_is_replaced_after_signing_in_with_a_backup_code(self):
+        _, page = self.enrol()
+        self.log_out()
+        self.assertRedirects(self.log_in(otp_token=page.context["codes"][0]), "/admin/")
+        self.client.get(reverse("admin:two_factor_enrol"))
+        new_phone = TOTPDevice.objects.get(user=self.kalix_user, confirmed=False)
+        response = self.client.post(
+            reverse("admin:two_factor_enrol"), {"token": app_code(new_phone), "next": "/admin/"}
+        )
+        self.assertRedirects(response, "/admin/")
+        self.assertEqual(list(TOTPDevice.objects.filter(user=self.kalix_user)), [new_phone])
+
+    def test_a_wrong_code_counts_as_a_failed_sign_in(self):
+        device = TOTPDevice.objects.create(user=self.kalix_user, name="phone", confirmed=True)
+        response = self.log_in(otp_token=wrong_code(device))
+        self.assertContains(response, "That code is not right")
+        attempt = AccessAttempt.objects.get(username="kalix-coordinator")
+        self.assertEqual(attempt.failures_since_start, 1)
+        self.assert_not_in_the_admin()
+
+    def test_a_session_signed_in_by_password_alone_is_asked_for_a_code(self):
+        """A session from before the app was set up elsewhere, or signed in without a code."""
+        TOTPDevice.objects.create(user=self.kalix_user, name="phone", confirmed=True)
+        self.sign_in(self.kalix_user)
+        self.assert_not_in_the_admin()
+        page = self.client.get(reverse("admin:login"))
+        self.assertEqual(page.status_code, 200)
+        self.assertContains(page, "Enter your password and the code from your authenticator app")
+        self.assertContains(page, 'name="otp_token"')
 
 
 @override_settings(REQUIRE_2FA=True)
@@ -120,6 +198,7 @@ class EnrolmentTests(LoginTestCase):
 
         codes = page.context["codes"]
         self.assertEqual(len(codes), 10)
+        self.assertIn("no-store", page["Cache-Control"])
         for code in codes:
             self.assertContains(page, f"<code>{code}</code>", html=True)
         self.assertContains(page, "They are shown only this once.")
@@ -258,7 +337,7 @@ class BackupCodeTests(LoginTestCase):
     def test_new_backup_codes_replace_the_old_ones(self):
         _, page = self.enrol()
         old = page.context["codes"]
-        new_page = self.client.post(reverse("admin:two_factor_backup_codes"))
+        new_page = self.make_new_backup_codes()
         new = new_page.context["codes"]
         self.assertEqual(len(new), 10)
         self.assertFalse(set(old) & set(new))
@@ -331,3 +410,53 @@ class BackupCodeTests(LoginTestCase):
         )
         self.assertContains(response, "That code is not right")
         self.assertEqual(StaticToken.objects.filter(device__user=self.kalix_user).count(), 10)
+
+
+@override_settings(REQUIRE_2FA=True)
+class ReloadingTheCodesTests(LoginTestCase):
+    """New codes come by Post/Redirect/Get: reloading the page that shows them must not make
+    another set, which would void the codes just written down."""
+
+    def assert_shown_already(self, page, codes):
+        self.assertEqual(page.status_code, 200)
+        self.assertIn("no-store", page["Cache-Control"])
+        self.assertContains(page, "these have been shown already")
+        self.assertContains(page, "You have 10 unused backup codes.")
+        self.assertContains(page, "Make new backup codes")
+        self.assertContains(page, f'action="{reverse("admin:two_factor_backup_codes")}"')
+        for code in codes:
+            self.assertNotContains(page, code)
+        self.assertCountEqual(
+            StaticToken.objects.filter(device__user=self.kalix_user).values_list(
+                "token", flat=True
+            ),
+            codes,
+        )
+
+    def test_reloading_new_codes_shows_them_no_more_and_keeps_them(self):
+        self.enrol()
+        page = self.make_new_backup_codes()
+        codes = page.context["codes"]
+        self.assertIn("no-store", page["Cache-Control"])
+        self.assertNotContains(page, "shown already")
+        for code in codes:
+            self.assertContains(page, f"<code>{code}</code>", html=True)
+
+        self.assert_shown_already(self.client.get(page.request["PATH_INFO"]), codes)
+        self.log_out()
+        self.assertRedirects(self.log_in(otp_token=codes[0]), "/admin/")
+
+    def test_reloading_the_first_codes_shows_them_no_more_and_keeps_them(self):
+        _, page = self.enrol()
+        codes = page.context["codes"]
+        reload = self.client.get(NEW_CODES_URL, {"next": "/admin/projects/"})
+        self.assert_shown_already(reload, codes)
+        self.assertContains(reload, 'href="/admin/projects/"')
+
+    def test_codes_a_later_set_replaced_are_not_shown(self):
+        self.enrol()
+        self.client.post(reverse("admin:two_factor_backup_codes"))
+        new_backup_codes(self.kalix_user)  # in another session, before this one showed them
+        page = self.client.get(NEW_CODES_URL)
+        self.assertIsNone(page.context["codes"])
+        self.assertContains(page, "these have been shown already")

@@ -216,12 +216,11 @@ def free_slug(model, slug):
 
 
 class NewSlugForm(forms.Form):
-    slug = forms.SlugField(label=gettext_lazy("New slug"))
-
     def __init__(self, model, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.model = model
-        self.fields["slug"].max_length = model._meta.get_field("slug").max_length
+        max_length = model._meta.get_field("slug").max_length
+        self.fields["slug"] = forms.SlugField(label=gettext_lazy("New slug"), max_length=max_length)
 
     def clean_slug(self):
         slug = self.cleaned_data["slug"]

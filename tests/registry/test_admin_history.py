@@ -262,7 +262,9 @@ class CompleteRecoveryTests(CoordinatorsTestCase):
         self.assertNotContains(page, "Secret Norrköping plan")
         self.assertNotContains(page, "Kalix-Bridges")
         self.assertEqual(page.context["form"]["slug"].value(), "kalix-bridges-2")
-        # A slug that is taken too is refused on the same page.
+        # A slug that is taken too, or too long, is refused on the same page.
+        too_long = self.client.post(url, {"slug": "x" * 121})
+        self.assertContains(too_long, "at most 120 characters")
         refused = self.client.post(url, {"slug": "KALIX-BRIDGES"})
         self.assertContains(refused, "This slug is taken too")
         response = self.client.post(url, {"slug": "kalix-bridges-2"})

@@ -126,6 +126,14 @@ def database(url):
         config.setdefault("OPTIONS", {}).setdefault(
             "connect_timeout", int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5"))
         )
+    elif config["ENGINE"] == "django.db.backends.sqlite3":
+        # Simultaneous saves take turns instead of failing with "database is locked" (which
+        # would answer 503 as an outage): each transaction takes the write lock when it begins,
+        # so none has to upgrade a read lock (which SQLite refuses at once, without waiting),
+        # and a writer waits up to 20 s for the one before it.
+        options = config.setdefault("OPTIONS", {})
+        options.setdefault("timeout", 20)
+        options.setdefault("transaction_mode", "IMMEDIATE")
     return config
 
 

@@ -16,10 +16,14 @@ $(INSTALLED): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e ".[dev]"
 	touch $(INSTALLED)
 
+# The worker that writes long exports (docs/operations.md, "Background jobs") runs beside
+# gunicorn, its queue in the same database, and is stopped when gunicorn stops.
 run: $(INSTALLED)
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py seed
 	$(PY) manage.py collectstatic --no-input --verbosity 0
+	$(PY) manage.py db_worker --no-reload --verbosity 0 & worker=$$!; \
+	trap '[ -z "$$worker" ] || kill $$worker; worker=' EXIT INT TERM; \
 	WEB_CONCURRENCY=2 BIND=127.0.0.1:$(PORT) $(VENV)/bin/gunicorn -c gunicorn.conf.py --no-control-socket
 
 # In parallel, a test process per core (pytest-xdist); TEST_WORKERS=0 runs them in one.

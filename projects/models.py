@@ -1,6 +1,8 @@
 """Projects and partnerships, their dated events, strategies and named contacts."""
 
 import re
+import uuid
+from datetime import timedelta
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.core.exceptions import ValidationError
@@ -661,3 +663,96 @@ class IndexSnapshot(models.Model):
 
     def __str__(self):
         return f"project index at {self.version}"
+
+
+class ExportJobQuerySet(models.QuerySet):
+    def pending(self):
+        """Jobs queued or running that have moved within ExportJob.ABANDONED_AFTER: what the
+        export limits count. A job whose worker died stops counting, and shows as failed."""
+        moved_since = timezone.now() - ExportJob.ABANDONED_AFTER
+        return self.filter(
+            state__in=[ExportJob.State.QUEUED, ExportJob.State.RUNNING],
+            updated_at__gte=moved_since,
+        )
+
+    def current(self):
+        """Jobs not yet expired: older ones are gone for their visitors (404) and pruned."""
+        return self.filter(created_at__gte=timezone.now() - ExportJob.EXPIRES_AFTER)
+
+
+class ExportJob(models.Model):
+    """An export written in the background (projects/export_jobs.py, docs/exports.md): the
+    request's filters and language, its progress, and the file once it is complete."""
+
+    # A job's file and page are kept this long, then pruned.
+    EXPIRES_AFTER = timedelta(days=1)
+    # A pending job that has not moved for this long is taken as abandoned (its worker died):
+    # progress moves it every chunk of rows, and a job waits at most this long in the queue.
+    ABANDONED_AFTER = timedelta(minutes=30)
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", "XLSX"
+        JSON = "json", "JSON"
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Waiting")
+        RUNNING = "running", _("Being written")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    format = models.CharField(max_length=4, choices=Format.choices)
+    # The export's query string, as the request had it.
+    query = models.TextField(blank=True)
+    language = models.CharField(max_length=8)
+    # What the projects' URLs in the file start with: the request's scheme and host.
+    base_url = models.CharField(max_length=300)
+    state = models.CharField(max_length=8, choices=State.choices, default=State.QUEUED)
+    rows = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    # The name in default_storage, set only together with DONE.
+    file_name = models.CharField(max_length=200, blank=True)
+    # Whose job it is, for the per-client limit: the client's address.
+    client_key = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ExportJobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            # The export limits count a client's pending jobs, and all of them.
+            models.Index(fields=["state", "client_key"], name="exportjob_pending_idx"),
+            # Pruning finds the expired ones.
+            models.Index(fields=["created_at"], name="exportjob_created_idx"),
+        ]
+        constraints = [
+            # A file is offered only for a finished job.
+            models.CheckConstraint(
+                condition=Q(state="done") | Q(file_name=""), name="exportjob_file_only_when_done"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.format} export {self.pk} ({self.state})"
+
+    def get_absolute_url(self):
+        return reverse("projects:export_job", args=[self.pk])
+
+    @property
+    def abandoned(self):
+        return (
+            self.state in (self.State.QUEUED, self.State.RUNNING)
+            and self.updated_at < timezone.now() - self.ABANDONED_AFTER
+        )
+
+    @property
+    def pending(self):
+        return self.state in (self.State.QUEUED, self.State.RUNNING) and not self.abandoned
+
+    @property
+    def failed(self):
+        return self.state == self.State.FAILED or self.abandoned

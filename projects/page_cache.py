@@ -36,6 +36,8 @@ shown(Strategy)
 shown(StrategyItem)
 # The project index's own bookkeeping (projects/project_index.py).
 not_shown("projects.IndexLog", "projects.IndexChange", "projects.IndexSnapshot")
+# Export jobs (projects/export_jobs.py) are each one visitor's, never shown on a public page.
+not_shown("projects.ExportJob")
 
 # Statuses (planned, ongoing, completed) follow the year.
 varies_with(current_year)
@@ -52,6 +54,10 @@ page(
 )
 page("projects:list", query=[*ProjectFilter.base_filters, "page"])
 page("registry:municipality_list", query=["country"])
+# A job's page and file change as it runs: never stored (they answer no-store), and they read
+# no query parameter.
+page("projects:export_job", tags=[], query=[])
+page("projects:export_download", tags=[], query=[])
 page("registry:sitemap_section", query=["p"])
 for name in [
     "registry:home",

@@ -1,0 +1,177 @@
+"""Long exports as background jobs (docs/exports.md, "Long exports").
+
+An export of more projects than IMMEDIATE_UP_TO allows for its format is not written in the
+request: the request records an `ExportJob` and enqueues `projects.tasks.write_export`, which
+a worker (`manage.py db_worker`, django-tasks' database backend) runs; the visitor follows it on
+a page that refreshes itself and downloads the file from there. Smaller exports stay streamed
+(projects/export_views.py).
+
+The job writes with the same writers as the immediate export (projects/exports.py), in the
+request's language and with its scheme and host, so its file is the immediate export's, byte
+for byte (the CSV always from Python's writer, which tests hold equal to PostgreSQL's COPY).
+Progress is counted as the records pass to the writer. The file goes to default_storage first
+and is named in the job only together with the state "done", in one UPDATE: a job that failed
+or whose worker died never offers a file.
+
+Pending jobs are bounded per client (PER_CLIENT) and overall (OVERALL), so that no number of
+export requests can fill the queue for everyone; beyond a bound the request is refused at once
+(429, or 503 for the overall bound) with Retry-After.
+"""
+
+import logging
+import tempfile
+from urllib.parse import urljoin
+
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import connection, transaction
+from django.http import QueryDict
+from django.utils import timezone, translation
+
+from registry.client_ip import client_ip
+
+from . import exports
+from .filters import ProjectFilter
+from .models import ExportJob, Project
+from .tasks import write_export
+
+logger = logging.getLogger(__name__)
+
+# The most projects an export writes in the request; above, it becomes a job. The XLSX costs
+# about ten times the CPU of the CSV per row (openpyxl writes every cell in Python).
+IMMEDIATE_UP_TO = {"csv": 20_000, "json": 20_000, "xlsx": 2_000}
+# Pending jobs at once: per client address, and for the whole site.
+PER_CLIENT = 2
+OVERALL = 20
+# What Retry-After says when a bound refuses a job, in seconds.
+RETRY_AFTER = 60
+# The job's progress is saved every so many rows.
+PROGRESS_EVERY = exports.CHUNK_SIZE
+STORAGE_FOLDER = "exports"
+# The key of the advisory lock taken while checking the bounds (any number of our own).
+LIMITS_LOCK = 0x45585054
+
+
+class Refused(Exception):
+    """A bound refuses the job: `status` is 429 (this client's) or 503 (the site's)."""
+
+    def __init__(self, status):
+        super().__init__(status)
+        self.status = status
+
+
+def needs_job(queryset, format):
+    """Whether exporting `queryset` as `format` is a job rather than a streamed download."""
+    return queryset.count() > IMMEDIATE_UP_TO[format]
+
+
+def start(request, format):
+    """Records the job for this request's export and enqueues it; raises Refused when a bound
+    does not allow it. On PostgreSQL the bounds are checked under a transaction-level lock of
+    their own, so that simultaneous requests cannot pass them together."""
+    client_key = client_ip(request) or ""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LIMITS_LOCK])
+        pending = ExportJob.objects.pending()
+        if pending.filter(client_key=client_key).count() >= PER_CLIENT:
+            raise Refused(429)
+        if pending.count() >= OVERALL:
+            raise Refused(503)
+        job = ExportJob.objects.create(
+            format=format,
+            query=request.META.get("QUERY_STRING", ""),
+            language=translation.get_language(),
+            base_url=request.build_absolute_uri("/"),
+            client_key=client_key,
+        )
+        write_export.enqueue(str(job.pk))
+    return job
+
+
+def run(job_id):
+    """Writes the job's file and marks the job done, or failed (then re-raises, so that the
+    task's own result says so too). Old jobs are pruned first."""
+    prune()
+    claimed = ExportJob.objects.filter(pk=job_id, state=ExportJob.State.QUEUED).update(
+        state=ExportJob.State.RUNNING, updated_at=timezone.now()
+    )
+    if not claimed:
+        return  # Gone (pruned) or already taken.
+    job = ExportJob.objects.get(pk=job_id)
+    try:
+        with translation.override(job.language):
+            name, rows = write(job)
+    except BaseException:
+        logger.exception("Export job %s failed.", job_id)
+        _update(job_id, state=ExportJob.State.FAILED, finished_at=timezone.now())
+        raise
+    _update(
+        job_id,
+        state=ExportJob.State.DONE,
+        file_name=name,
+        rows=rows,
+        total=rows,
+        finished_at=timezone.now(),
+    )
+
+
+def write(job):
+    """The job's file saved in default_storage: its name and number of projects."""
+    filterset = ProjectFilter(
+        QueryDict(job.query), queryset=Project.objects.published().for_list()
+    )
+    if not filterset.is_valid():
+        raise ValueError(f"Invalid filters: {dict(filterset.form.errors)}")
+    queryset = filterset.qs
+    total = queryset.count()
+    _update(job.pk, total=total)
+    progress = Progress(job.pk)
+    records = progress.counted(
+        exports.project_records(queryset, lambda location: urljoin(job.base_url, location))
+    )
+    if job.format == ExportJob.Format.XLSX:
+        file = exports.xlsx_file(records)
+    else:
+        file = tempfile.TemporaryFile()
+        if job.format == ExportJob.Format.CSV:
+            file.writelines(exports.csv_pieces(records))
+        else:
+            file.writelines(exports.json_pieces(records, total))
+        file.seek(0)
+    with file:
+        name = default_storage.save(f"{STORAGE_FOLDER}/{job.pk}.{job.format}", File(file))
+    return name, progress.rows
+
+
+class Progress:
+    """Counts the records passing to a writer and saves the count every PROGRESS_EVERY."""
+
+    def __init__(self, job_id):
+        self.job_id = job_id
+        self.rows = 0
+
+    def counted(self, records):
+        for record in records:
+            yield record
+            self.rows += 1
+            if self.rows % PROGRESS_EVERY == 0:
+                _update(self.job_id, rows=self.rows)
+
+
+def _update(job_id, **fields):
+    ExportJob.objects.filter(pk=job_id).update(updated_at=timezone.now(), **fields)
+
+
+def prune():
+    """Deletes the jobs older than ExportJob.EXPIRES_AFTER and their files; the number of
+    jobs deleted."""
+    expired = ExportJob.objects.filter(created_at__lt=timezone.now() - ExportJob.EXPIRES_AFTER)
+    count = 0
+    for job in expired:
+        if job.file_name:
+            default_storage.delete(job.file_name)
+        job.delete()
+        count += 1
+    return count

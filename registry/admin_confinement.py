@@ -45,6 +45,7 @@ from django.utils.translation import gettext, gettext_lazy
 from reversion.admin import VersionAdmin
 from reversion.models import Revision, Version
 
+from registry.admin_conflicts import EditConflictMixin
 from registry.models import Municipality
 
 COORDINATORS_GROUP = "Coordinators"
@@ -231,8 +232,9 @@ class NewSlugForm(forms.Form):
         return slug
 
 
-class MunicipalityConfinementMixin:
+class MunicipalityConfinementMixin(EditConflictMixin):
     """Confines a ModelAdmin of a municipality-owned model to the coordinator's municipality.
+    Its change forms also refuse to set back someone else's edit (registry.admin_conflicts).
 
     Mix it in before `VersionAdmin` (and before import-export's mixins): it narrows the
     queryset everything else starts from, and guards the views that do not (revert, recover).

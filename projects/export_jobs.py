@@ -67,8 +67,9 @@ def needs_job(queryset, format):
 
 def start(request, format):
     """Records the job for this request's export and enqueues it; raises Refused when a bound
-    does not allow it. On PostgreSQL the bounds are checked under a transaction-level lock of
-    their own, so that simultaneous requests cannot pass them together."""
+    does not allow it. Simultaneous requests cannot pass the bounds together: on PostgreSQL
+    they are checked under a transaction-level lock of their own, and SQLite's transactions
+    take the write lock when they begin (registry/settings.py)."""
     client_key = client_ip(request) or ""
     with transaction.atomic():
         if connection.vendor == "postgresql":

@@ -32,6 +32,7 @@ import contextvars
 import json
 import re
 
+from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.db import connections, transaction
 from django.db.models import F, OrderBy
@@ -106,13 +107,15 @@ def _rows(queryset, shared):
             # One snapshot for the tables read below and the COPY (inside a transaction that
             # was already open, such as a test's, that one's).
             cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-        # The request's time zone for `updated_at`, for this transaction only, and put back
-        # at once: a savepoint's end would keep it.
+        # The request's time zone for `updated_at`, and the export's longer statement timeout
+        # (the COPY lasts as long as the download), for this transaction only, and put back
+        # at once: a savepoint's end would keep them.
         cursor.execute(
-            "SELECT current_setting('TimeZone'), set_config('TimeZone', %s, true)",
-            [shared.zone.key],
+            "SELECT current_setting('TimeZone'), set_config('TimeZone', %s, true),"
+            " current_setting('statement_timeout'), set_config('statement_timeout', %s, true)",
+            [shared.zone.key, str(settings.EXPORT_STATEMENT_TIMEOUT_MS)],
         )
-        zone = cursor.fetchone()[0]
+        zone, _, timeout, _ = cursor.fetchone()
         statement = copy_statement(queryset, shared, _restricted(queryset))
         debug = getattr(cursor, "debug_sql", None)
         with (
@@ -121,7 +124,10 @@ def _rows(queryset, shared):
             cursor.cursor.copy(statement) as copy,
         ):
             yield from copy
-        cursor.execute("SELECT set_config('TimeZone', %s, true)", [zone])
+        cursor.execute(
+            "SELECT set_config('TimeZone', %s, true), set_config('statement_timeout', %s, true)",
+            [zone, timeout],
+        )
 
 
 def _restricted(queryset):

@@ -12,6 +12,7 @@ tests/projects/test_project_index.py holds the two equal for every filter.
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -273,8 +274,28 @@ def _has_value(value):
     return value not in (None, "", [], ())
 
 
+# More than anyone types: a longer search is refused (400) rather than built into a query the
+# database may refuse (SQLite's expression depth) or be slow to answer.
+SEARCH_MAX_LENGTH = 200
+SEARCH_MAX_WORDS = 20
+
+
+def validate_search_words(text):
+    if len(text.split()) > SEARCH_MAX_WORDS:
+        raise ValidationError(
+            _("Search for at most %(limit)d words."),
+            code="too_many_words",
+            params={"limit": SEARCH_MAX_WORDS},
+        )
+
+
 class ProjectFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Search"), method="filter_by_criterion")
+    q = django_filters.CharFilter(
+        label=_("Search"),
+        method="filter_by_criterion",
+        max_length=SEARCH_MAX_LENGTH,
+        validators=[validate_search_words],
+    )
     goal = GoalNumbersFilter(
         label=_("Goal"),
         queryset=Goal.objects.all(),

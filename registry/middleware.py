@@ -283,20 +283,72 @@ Lūdzu, mēģiniet vēlreiz pēc minūtes.</p>
 </html>
 """
 
+BUSY_PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head><meta charset="utf-8"><title>Busy</title></head>
+<body>
+<h1>Busy</h1>
+<p>The registry is busy and could not answer in time. Please try again in a moment.</p>
+<p lang="sv">Registret är upptaget och hann inte svara. Försök igen om en stund.</p>
+<p lang="lv">Reģistrs ir aizņemts un nepaspēja atbildēt. Lūdzu, mēģiniet vēlreiz pēc brīža.</p>
+</body>
+</html>
+"""
+
+# PostgreSQL's answers (SQLSTATE) for a query it gave up on while it is there: a statement or
+# lock timeout (settings.database), a cancel, a deadlock or a serialization failure.
+BUSY_SQLSTATES = {"57014", "55P03", "40P01", "40001"}
+# ... and for a database that is not there: no connection, shutting down, out of resources.
+# An error without a SQLSTATE is the driver's own, i.e. the connection's.
+OUTAGE_SQLSTATE_PREFIXES = ("08", "53", "57P", "58")
+# SQLite's primary result codes: busy or locked (another connection is writing), interrupted;
+# cannot open the file, I/O error, disk full, corrupt, read-only, no permission, not a database.
+SQLITE_BUSY = {5, 6, 9}
+SQLITE_OUTAGE = {3, 8, 10, 11, 13, 14, 26}
+
+
+def database_failure(exception):
+    """"busy", "outage" or None (a query the database refused: a bug, answered 500 as any)."""
+    if isinstance(exception, InterfaceError):
+        return "outage"
+    if not isinstance(exception, OperationalError):
+        return None
+    cause = exception.__cause__
+    code = getattr(cause, "sqlite_errorcode", None)
+    if code is not None:
+        primary = code & 0xFF
+        return "busy" if primary in SQLITE_BUSY else "outage" if primary in SQLITE_OUTAGE else None
+    sqlstate = getattr(cause, "sqlstate", None)
+    if sqlstate in BUSY_SQLSTATES:
+        return "busy"
+    if sqlstate is None or sqlstate.startswith(OUTAGE_SQLSTATE_PREFIXES):
+        return "outage"
+    return None
+
 
 class DatabaseUnavailableMiddleware(MiddlewareMixin):
-    """Answers 503 with a short static page when the database cannot be reached.
+    """Answers 503 with a short static page when the database cannot be reached, or when it
+    gave up on a query (a statement or lock timeout): it is there but too busy to answer.
 
+    Only a lost connection is logged as an error (an outage); a timed-out query is a warning.
+    Any other database error is a query the database refused, i.e. a bug: a 500 like others.
     Nothing is kept between requests, so the site recovers by itself: Django checks a
     persistent connection before reusing it (conn_health_checks) and opens a new one when the
-    database is back. PostgreSQL's connect_timeout (settings.database) keeps this from hanging.
+    database is back. PostgreSQL's connect_timeout, statement_timeout and lock_timeout
+    (settings.database) keep this from hanging.
     """
 
     def process_exception(self, request, exception):
-        if not isinstance(exception, OperationalError | InterfaceError):
+        failure = database_failure(exception)
+        if failure is None:
             return None
-        logger.error("Database unavailable: %s", exception, exc_info=exception)
-        response = HttpResponse(UNAVAILABLE_PAGE, status=503)
-        response.headers["Retry-After"] = "30"
+        if failure == "busy":
+            logger.warning("Database busy: %s", exception, exc_info=exception)
+            response = HttpResponse(BUSY_PAGE, status=503)
+            response.headers["Retry-After"] = "5"
+        else:
+            logger.error("Database unavailable: %s", exception, exc_info=exception)
+            response = HttpResponse(UNAVAILABLE_PAGE, status=503)
+            response.headers["Retry-After"] = "30"
         patch_cache_control(response, no_store=True)
         return response

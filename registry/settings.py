@@ -116,6 +116,11 @@ TEMPLATES = [
 
 
 
+def seconds_in_ms(name, default):
+    """A duration in seconds from the environment, in PostgreSQL's milliseconds (0: no limit)."""
+    return round(float(os.environ.get(name, default)) * 1000)
+
+
 def database(url):
     config = dj_database_url.parse(
         url, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")), conn_health_checks=True
@@ -123,9 +128,16 @@ def database(url):
     if config["ENGINE"] == "django.db.backends.postgresql":
         # Fail fast when the server is unreachable: the site answers 503 within seconds instead
         # of holding a worker until gunicorn's timeout (libpq's default is to wait forever).
-        config.setdefault("OPTIONS", {}).setdefault(
-            "connect_timeout", int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5"))
+        options = config.setdefault("OPTIONS", {})
+        options.setdefault("connect_timeout", int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5")))
+        # A query stuck behind a lock or running away is cancelled by the server well within
+        # gunicorn's timeout, and the request answers 503 "busy" (registry/middleware.py). A
+        # streamed export sets its own, longer limit (projects/export_copy.py).
+        timeouts = (
+            f"-c statement_timeout={seconds_in_ms('DATABASE_STATEMENT_TIMEOUT', '10')}"
+            f" -c lock_timeout={seconds_in_ms('DATABASE_LOCK_TIMEOUT', '3')}"
         )
+        options["options"] = f"{options.get('options', '')} {timeouts}".strip()
     elif config["ENGINE"] == "django.db.backends.sqlite3":
         # Simultaneous saves take turns instead of failing with "database is locked" (which
         # would answer 503 as an outage): each transaction takes the write lock when it begins,
@@ -137,6 +149,8 @@ def database(url):
     return config
 
 
+# A streamed CSV export is one COPY statement that lasts as long as its download.
+EXPORT_STATEMENT_TIMEOUT_MS = seconds_in_ms("DATABASE_EXPORT_STATEMENT_TIMEOUT", "600")
 DATABASES = {
     "default": database(os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
 }

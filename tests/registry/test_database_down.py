@@ -2,11 +2,13 @@
 itself when the database is back."""
 
 import socket
+import sqlite3
+import threading
 import time
 from unittest import mock
 
 import pytest
-from django.db import InterfaceError, OperationalError, connections
+from django.db import InterfaceError, OperationalError, connections, transaction
 from django.test import RequestFactory
 
 from registry.middleware import DatabaseUnavailableMiddleware
@@ -123,3 +125,100 @@ def test_postgresql_gives_up_connecting_within_the_connect_timeout():
         unreachable.ensure_connection()
 
     assert time.monotonic() - started < 5
+
+
+def database_error(cause):
+    """The error Django raises for the driver's `cause`."""
+    try:
+        raise OperationalError(str(cause)) from cause
+    except OperationalError as error:
+        return error
+
+
+def sqlite_error(tmp_path, statement):
+    """A real sqlite3 error: `statement` on a database another connection is writing to."""
+    path = tmp_path / "db.sqlite3"
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("CREATE TABLE IF NOT EXISTS t (x)")
+    writer.execute("BEGIN IMMEDIATE")
+    try:
+        sqlite3.connect(path, timeout=0).execute(statement)
+    except sqlite3.OperationalError as error:
+        return error
+    finally:
+        writer.close()
+    raise AssertionError("no error")
+
+
+def test_a_database_busy_with_another_writer_answers_busy_not_an_outage(tmp_path, caplog):
+    error = database_error(sqlite_error(tmp_path, "INSERT INTO t VALUES (1)"))
+    middleware = DatabaseUnavailableMiddleware(lambda request: None)
+
+    response = middleware.process_exception(RequestFactory().get("/projects/"), error)
+
+    assert response.status_code == 503
+    assert "is busy" in response.content.decode()
+    assert response["Retry-After"] == "5"
+    assert [record.levelname for record in caplog.records] == ["WARNING"]
+
+
+def test_a_query_the_database_refuses_is_not_reported_as_an_outage(tmp_path):
+    too_deep = "SELECT " + " + ".join(["1"] * 2000)
+    error = database_error(sqlite_error(tmp_path, too_deep))
+    middleware = DatabaseUnavailableMiddleware(lambda request: None)
+
+    assert middleware.process_exception(RequestFactory().get("/projects/"), error) is None
+
+
+def test_a_lost_connection_is_logged_as_an_outage(client, database_away, caplog):
+    assert client.get("/projects/").status_code == 503
+
+    assert "ERROR" in [record.levelname for record in caplog.records]
+
+
+def postgresql_only():
+    if connections["default"].vendor != "postgresql":
+        pytest.skip("statement and lock timeouts are PostgreSQL settings")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_table_locked_by_another_connection_answers_503_within_the_lock_timeout(client):
+    postgresql_only()
+    make_project(title="Kulturskolor i samarbete")
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_the_lock():
+        with transaction.atomic(), connections["default"].cursor() as cursor:
+            cursor.execute("LOCK TABLE projects_project IN ACCESS EXCLUSIVE MODE")
+            locked.set()
+            release.wait(30)
+        connections["default"].close()
+
+    holder = threading.Thread(target=hold_the_lock)
+    holder.start()
+    try:
+        assert locked.wait(10)
+        started = time.monotonic()
+        response = client.get("/projects/")
+        elapsed = time.monotonic() - started
+    finally:
+        release.set()
+        holder.join()
+
+    assert response.status_code == 503
+    assert "is busy" in response.content.decode()
+    assert elapsed < 10  # lock_timeout is 3 s by default, gunicorn's timeout 30 s
+    assert client.get("/projects/").status_code == 200
+
+
+def test_postgresql_cancels_a_statement_after_the_statement_timeout():
+    postgresql_only()
+    options = connections["default"].settings_dict["OPTIONS"]["options"]
+    assert "statement_timeout=10000" in options and "lock_timeout=3000" in options
+    with connections["default"].cursor() as cursor:
+        cursor.execute("SET LOCAL statement_timeout = 200")
+        started = time.monotonic()
+        with pytest.raises(OperationalError) as raised:
+            cursor.execute("SELECT pg_sleep(5)")
+    assert time.monotonic() - started < 2
+    assert raised.value.__cause__.sqlstate == "57014"

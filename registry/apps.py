@@ -18,9 +18,11 @@ class RegistryConfig(AppConfig):
     reference_models = ["Country", "Goal", "Funder", "Municipality"]
 
     def ready(self):
-        from registry import admin_confinement, change_stamp
+        from registry import admin_confinement, change_stamp, validators
 
         # Each app's page_cache.py says what public pages show of it: every edit of that
         # moves the page cache's stamps (docs/caching.md).
         change_stamp.connect()
         checks.register(admin_confinement.check_declarations)
+        # Every free-text field refuses control characters (registry/validators.py).
+        validators.refuse_control_characters()

@@ -6,6 +6,8 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy as _
 
+from registry.validators import printable
+
 from .queries import published_projects
 
 FEED_LENGTH = 20
@@ -25,14 +27,16 @@ class NewestProjectsFeed(Feed):
         newest = published_projects().select_related("municipality").order_by("-created_at")
         return newest[:FEED_LENGTH]
 
+    # XML cannot hold a control character: text stored before the fields refused them
+    # (registry/validators.py) is shown without them rather than breaking the feed for all.
     def item_title(self, project):
-        return project.title
+        return printable(project.title)
 
     def item_description(self, project):
-        return project.summary
+        return printable(project.summary)
 
     def item_author_name(self, project):
-        return project.municipality.name
+        return printable(project.municipality.name)
 
     def item_pubdate(self, project):
         return project.created_at

@@ -252,6 +252,23 @@ def test_the_feed_is_atom_with_the_20_newest_published_projects_newest_first(cli
     assert b"Newest draft" not in response.content
 
 
+def test_the_feed_leaves_out_control_characters_stored_before_they_were_refused(client):
+    # Stored as an import or an old version may have stored it: the fields refuse it now.
+    make_project(
+        title="Vänort\x01 Ventspils",
+        summary="Rad ett\x0b\nrad två\tmed tabb",
+        municipality=make_municipality(name="Kalix\x1f"),
+    )
+
+    response = client.get("/feed/")
+
+    assert response.status_code == 200
+    entry = ET.fromstring(response.content).find(f"{ATOM}entry")
+    assert entry.findtext(f"{ATOM}title") == "Vänort Ventspils"
+    assert entry.findtext(f"{ATOM}summary") == "Rad ett\nrad två\tmed tabb"
+    assert entry.find(f"{ATOM}author").findtext(f"{ATOM}name") == "Kalix"
+
+
 def test_the_feed_needs_one_query_for_any_number_of_projects(
     client, django_assert_max_num_queries
 ):

@@ -15,7 +15,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from registry.models import Country, Funder, Goal, Municipality, Organisation
+from registry.models import (
+    Country,
+    Funder,
+    Goal,
+    Municipality,
+    Organisation,
+    slug_unique_ignoring_case,
+)
 from registry.text import fold
 
 from .conditions import All, Compare, Equals, any_of_q, running_in
@@ -298,6 +305,7 @@ class Project(models.Model):
                 | Q(end_year__gte=EARLIEST_YEAR, end_year__lte=LATEST_YEAR),
                 name="project_end_year_plausible",
             ),
+            slug_unique_ignoring_case("project_slug_unique_ignoring_case"),
         ]
         indexes = [
             # /projects/?sort=start_year and its export (filters.py SORT_ORDERS).
@@ -503,6 +511,7 @@ class Strategy(models.Model):
                 condition=Q(budget_amount__isnull=True) | ~Q(budget_currency=""),
                 name="strategy_budget_has_currency",
             ),
+            slug_unique_ignoring_case("strategy_slug_unique_ignoring_case"),
         ]
 
     def __str__(self):

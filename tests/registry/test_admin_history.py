@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from reversion.models import Version
 
-from projects.models import Contact, Event, Project
+from projects.models import Contact, Event, Project, Strategy
 from registry.models import Organisation
 from tests.admin_helpers import (
     MODEL_BACKEND,
@@ -318,3 +318,30 @@ class SlugsIgnoringCaseTests(CoordinatorsTestCase):
         )
         self.assertNotContains(response, "Norrköping School")
         self.assertFalse(Organisation.objects.filter(name="Kalix school 2").exists())
+
+    def test_an_upper_case_copy_of_another_projects_slug_is_a_form_error(self):
+        make_project(title="Norrköping canals", slug="canals", municipality=self.norrkoping)
+        self.sign_in(self.kalix_user)
+        url = reverse("admin:projects_project_add")
+        data = changeform_data(self.client.get(url))
+        data.update(title="Kalix canals", slug="Canals")
+        response = self.client.post(url, data)
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(
+            response, "Another record already has this slug, perhaps in other capital"
+        )
+        self.assertFalse(Project.objects.filter(title="Kalix canals").exists())
+        sv = self.client.post(url, data, HTTP_ACCEPT_LANGUAGE="sv")
+        self.assertContains(sv, "En annan post har redan den här slugen")
+
+    def test_an_upper_case_copy_of_another_strategys_slug_is_a_form_error(self):
+        Strategy.objects.create(title="Norrköping plan", slug="plan", municipality=self.norrkoping)
+        self.sign_in(self.kalix_user)
+        url = reverse("admin:projects_strategy_add")
+        data = changeform_data(self.client.get(url))
+        data.update(title="Kalix plan", slug="PLAN")
+        response = self.client.post(url, data)
+        self.assertContains(
+            response, "Another record already has this slug, perhaps in other capital"
+        )
+        self.assertFalse(Strategy.objects.filter(title="Kalix plan").exists())

@@ -18,7 +18,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core import serializers
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, no_translations
 from django.db import DatabaseError, transaction
 
 from registry.models import SeedRecord
@@ -71,6 +71,7 @@ class Command(BaseCommand):
             "--dry-run", action="store_true", help="Report what would be created, save nothing."
         )
 
+    @no_translations  # its summary and notes are for operators, in English like the rest
     def handle(self, *args, dry_run=False, **options):
         created = skipped = 0
         self.notes = []

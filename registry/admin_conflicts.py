@@ -4,9 +4,9 @@ answers with a conflict page instead of setting their edit back.
 The change form carries the version of what it shows (a hidden `_edit_version` field): a
 fingerprint of the stored values of the form's own fields, for the record and for each inline
 row (a project's events). Saving locks the record and those rows (`select_for_update()` on
-PostgreSQL; on SQLite every transaction is a writer from its start, settings.database, so
-saves take turns) and compares their fingerprints with the form's, in the save's own
-transaction: of two simultaneous saves of one form version, exactly one is stored.
+PostgreSQL; on SQLite the database's write lock, so saves take turns) and compares their
+fingerprints with the form's, in the save's own transaction: of two simultaneous saves of one
+form version, exactly one is stored.
 
 On a conflict nothing is saved. The page answers 409 Conflict: the change form with what the
 user typed, a form error saying what happened, and a table per changed row of what is stored
@@ -27,8 +27,8 @@ from dataclasses import dataclass
 
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
-from django.db import router, transaction
-from django.db.models import Model, QuerySet
+from django.db import connections, router, transaction
+from django.db.models import F, Model, QuerySet
 from django.forms.models import model_to_dict
 from django.utils import formats
 from django.utils.text import capfirst
@@ -108,7 +108,7 @@ class EditConflictMixin:
         view then answers as it always does)."""
         try:
             posted = json.loads(request.POST[VERSION_FIELD])
-            obj = self.model._base_manager.select_for_update().filter(pk=object_id).first()
+            obj = self._locked(request, self.model._base_manager.filter(pk=object_id))
         except (ValueError, TypeError, ValidationError):
             return None
         if obj is None or not isinstance(posted, dict) or RECORD not in posted:
@@ -132,6 +132,17 @@ class EditConflictMixin:
         if not changed:
             return None
         return Conflict(changed=changed, version={k: v for k, v in current.items() if k in posted})
+
+    def _locked(self, request, rows):
+        """The record in `rows`, locked until the end of the transaction. SQLite has no
+        SELECT … FOR UPDATE: there an update that changes nothing, as the transaction's first
+        statement, takes the database's write lock, waiting (the busy timeout in
+        settings.database) for a save under way instead of failing with "database is locked"
+        as a transaction that read first and then writes would."""
+        if connections[rows.db].vendor == "sqlite":
+            pk = rows.model._meta.pk.name
+            rows.update(**{pk: F(pk)})
+        return rows.select_for_update().first()
 
     @staticmethod
     def _field_names(form_class):

@@ -139,13 +139,12 @@ def database(url):
         )
         options["options"] = f"{options.get('options', '')} {timeouts}".strip()
     elif config["ENGINE"] == "django.db.backends.sqlite3":
-        # Simultaneous saves take turns instead of failing with "database is locked" (which
-        # would answer 503 as an outage): each transaction takes the write lock when it begins,
-        # so none has to upgrade a read lock (which SQLite refuses at once, without waiting),
-        # and a writer waits up to 20 s for the one before it.
-        options = config.setdefault("OPTIONS", {})
-        options.setdefault("timeout", 20)
-        options.setdefault("transaction_mode", "IMMEDIATE")
+        # A writer waits up to 20 s for the one before it instead of failing at once with
+        # "database is locked". A change form's save takes the write lock as it begins
+        # (registry/admin_conflicts.py), so simultaneous saves take turns. Not
+        # transaction_mode="IMMEDIATE" for every transaction: the tests' in-memory database,
+        # shared between threads, then refuses a transaction while another one reads.
+        config.setdefault("OPTIONS", {}).setdefault("timeout", 20)
     return config
 
 

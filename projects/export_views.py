@@ -148,7 +148,8 @@ def _get_job(job_id):
 @never_cache
 def export_job(request, job_id):
     job = _get_job(job_id)
-    return render(request, "projects/exportjob_detail.html", {"job": job})
+    paused = request.GET.get("updates") == "off"
+    return render(request, "projects/exportjob_detail.html", {"job": job, "paused": paused})
 
 
 @never_cache

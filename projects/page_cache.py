@@ -54,9 +54,9 @@ page(
 )
 page("projects:list", query=[*ProjectFilter.base_filters, "page"])
 page("registry:municipality_list", query=["country"])
-# A job's page and file change as it runs: never stored (they answer no-store), and they read
-# no query parameter.
-page("projects:export_job", tags=[], query=[])
+# A job's page and file change as it runs: never stored (they answer no-store); the page reads
+# only `updates` (off: it stops refreshing itself).
+page("projects:export_job", tags=[], query=["updates"])
 page("projects:export_download", tags=[], query=[])
 page("registry:sitemap_section", query=["p"])
 for name in [

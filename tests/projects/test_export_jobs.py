@@ -128,6 +128,18 @@ def test_the_progress_page_refreshes_itself_without_javascript(english, projects
     assert "no-store" in response["Cache-Control"]
 
 
+def test_the_progress_page_can_stop_refreshing_itself(english, projects, as_jobs):
+    job = start_job(english, "csv")
+    url = job.get_absolute_url()
+    assert f'<a href="{url}?updates=off">Stop updating this page</a>' in (
+        english.get(url).content.decode()
+    )
+    html = english.get(f"{url}?updates=off&utm_source=x").content.decode()
+    assert "http-equiv" not in html
+    assert f'<a href="{url}">Check the progress again</a>' in html
+    assert "Waiting for its turn." in html
+
+
 def test_the_progress_page_speaks_the_visitors_language(client, projects, as_jobs):
     job = start_job(client, "csv", HTTP_ACCEPT_LANGUAGE="sv")
     html = client.get(job.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="sv").content.decode()

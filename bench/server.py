@@ -151,6 +151,47 @@ def postgres_cpu_seconds(database):
     return total
 
 
+class TaskWorker:
+    """`manage.py db_worker` (django-tasks' database backend), for exports that the site
+    writes as background jobs; does nothing when the code has no such command."""
+
+    def __init__(self, environment, log_path):
+        self.environment = environment
+        self.log_path = Path(log_path)
+        self.process = None
+
+    def __enter__(self):
+        check = subprocess.run(
+            [sys.executable, "manage.py", "help", "db_worker"], cwd=databases.source_dir(),
+            env=self.environment, capture_output=True, text=True,
+        )
+        if check.returncode:
+            return self
+        self.log = self.log_path.open("a")
+        self.process = subprocess.Popen(
+            [sys.executable, "manage.py", "db_worker", "--no-reload", "--no-startup-delay",
+             "--verbosity", "0"],
+            cwd=databases.source_dir(), env=self.environment, stdout=self.log,
+            stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        return self
+
+    def __exit__(self, *exc_info):
+        if self.process is None:
+            return
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        self.log.close()
+
+    def pid(self):
+        return self.process.pid if self.process and self.process.poll() is None else None
+
+
 def status(pid):
     """{"pid", "rss_mib", "hwm_mib"} from /proc/<pid>/status."""
     figures = {"pid": pid, "rss_mib": None, "hwm_mib": None}

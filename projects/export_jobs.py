@@ -67,14 +67,16 @@ def needs_job(queryset, format):
 
 def start(request, format):
     """Records the job for this request's export and enqueues it; raises Refused when a bound
-    does not allow it. Simultaneous requests cannot pass the bounds together: on PostgreSQL
-    they are checked under a transaction-level lock of their own, and SQLite's transactions
-    take the write lock when they begin (registry/settings.py)."""
+    does not allow it. Simultaneous requests cannot pass the bounds together: they are checked
+    under a lock held to the end of the transaction, on PostgreSQL an advisory lock of their
+    own, on SQLite the database's write lock, which any UPDATE takes (even of no row)."""
     client_key = client_ip(request) or ""
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LIMITS_LOCK])
+        else:
+            ExportJob.objects.filter(state="").update(state="")
         pending = ExportJob.objects.pending()
         if pending.filter(client_key=client_key).count() >= PER_CLIENT:
             raise Refused(429)

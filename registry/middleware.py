@@ -4,12 +4,15 @@ answer when the database is away."""
 import datetime
 import hashlib
 import logging
+import os
 import re
+import socket
+import threading
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import DisallowedHost
-from django.db import DatabaseError, InterfaceError, OperationalError
+from django.db import DatabaseError, InterfaceError, OperationalError, connections
 from django.http import HttpResponse, QueryDict
 from django.middleware import http
 from django.utils import timezone, translation
@@ -324,6 +327,71 @@ def database_failure(exception):
     if sqlstate is None or sqlstate.startswith(OUTAGE_SQLSTATE_PREFIXES):
         return "outage"
     return None
+
+
+class DatabaseWatchdogMiddleware:
+    """Cuts a request's database connections when the request has waited on them for
+    REQUEST_DATABASE_TIMEOUT seconds, so a frozen PostgreSQL (its processes paused: nothing
+    answers, not even a cancel request, and its own statement_timeout never fires) costs a
+    visitor a 503 after that long instead of a thread that hangs until the server wakes.
+    gunicorn's timeout no longer ends such a request: its threaded workers keep their
+    heartbeat while a request thread waits. Shutting the socket down makes libpq's wait
+    return with an error, which DatabaseUnavailableMiddleware answers as an outage; Django
+    opens a new connection for the next request (conn_health_checks).
+
+    It watches the view only: a streamed export reads after the view has returned, under its
+    own statement timeout."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        seconds = settings.REQUEST_DATABASE_TIMEOUT
+        if not seconds:
+            return self.get_response(request)
+        # The connection objects are this thread's; the timer thread must cut these.
+        watched = [connections[alias] for alias in connections]
+        lock, finished = threading.Lock(), []
+
+        def cut():
+            with lock:
+                if finished:
+                    return
+                for wrapper in watched:
+                    cut_socket(wrapper)
+
+        timer = threading.Timer(seconds, cut)
+        timer.daemon = True
+        timer.start()
+        try:
+            return self.get_response(request)
+        finally:
+            with lock:
+                finished.append(True)
+            timer.cancel()
+
+
+def cut_socket(wrapper):
+    """Shuts down the socket of a PostgreSQL connection (psycopg's), if it has one open."""
+    raw = getattr(wrapper, "connection", None)
+    pgconn = getattr(raw, "pgconn", None)
+    if pgconn is None:
+        return
+    try:
+        fd = pgconn.socket
+    except Exception:  # closed already: nothing to cut
+        return
+    logger.warning(
+        "Database connection cut after %s s without an answer.",
+        settings.REQUEST_DATABASE_TIMEOUT,
+    )
+    duplicate = socket.socket(fileno=os.dup(fd))
+    try:
+        duplicate.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+    finally:
+        duplicate.close()
 
 
 class DatabaseUnavailableMiddleware(MiddlewareMixin):

@@ -75,6 +75,8 @@ MIDDLEWARE = [
     # Decides, before anything touches the database, whether this request may read from the
     # replica (see registry/db_router.py).
     "registry.middleware.DatabaseRoutingMiddleware",
+    # Ends a request that has waited REQUEST_DATABASE_TIMEOUT seconds on a frozen database.
+    "registry.middleware.DatabaseWatchdogMiddleware",
     # Above every middleware that changes the body, so the ETag is computed from the final page.
     "registry.middleware.ConditionalGetMiddleware",
     # Anonymous visitors' pages from the cache: below the ETag and the security headers, which
@@ -148,6 +150,10 @@ def database(url):
     return config
 
 
+# A request whose view has waited this long on the database has its connections cut and answers
+# 503 (registry.middleware.DatabaseWatchdogMiddleware): a frozen server cancels nothing itself.
+# Longer than the statement timeout, so a slow query is the server's to cancel; 0 turns it off.
+REQUEST_DATABASE_TIMEOUT = float(os.environ.get("REQUEST_DATABASE_TIMEOUT", "20"))
 # A streamed CSV export is one COPY statement that lasts as long as its download.
 EXPORT_STATEMENT_TIMEOUT_MS = seconds_in_ms("DATABASE_EXPORT_STATEMENT_TIMEOUT", "600")
 DATABASES = {

@@ -116,3 +116,32 @@ def test_healthz_says_error_within_seconds_when_the_database_server_is_frozen(cl
 
     assert response.status_code == 503
     assert elapsed < 5
+
+
+def test_a_request_waiting_on_a_frozen_database_answers_503_after_the_watchdogs_time(
+    client, settings, caplog
+):
+    original = connections["default"]
+    if original.vendor != "postgresql":
+        pytest.skip("the watchdog cuts PostgreSQL connections")
+    settings.REQUEST_DATABASE_TIMEOUT = 1
+    proxy = FreezableProxy(original.settings_dict["HOST"], original.settings_dict["PORT"] or 5432)
+    settings_dict = {**original.settings_dict, "HOST": "127.0.0.1", "PORT": proxy.port}
+    connections["default"] = type(original)(settings_dict, alias="default")
+    try:
+        assert client.get("/accessibility/").status_code == 200
+        with connections["default"].cursor() as cursor:  # the worker's connection is open
+            cursor.execute("SELECT 1")
+        proxy.frozen.set()
+        started = time.monotonic()
+        response = client.get("/projects/")
+        elapsed = time.monotonic() - started
+    finally:
+        proxy.frozen.clear()
+        connections["default"].close()
+        connections["default"] = original
+        proxy.close()
+
+    assert response.status_code == 503
+    assert elapsed < 4
+    assert "Database connection cut" in caplog.text

@@ -8,6 +8,7 @@ import os
 import re
 import socket
 import threading
+import time
 
 from django.conf import settings
 from django.core.cache import cache
@@ -349,26 +350,51 @@ class DatabaseWatchdogMiddleware:
         seconds = settings.REQUEST_DATABASE_TIMEOUT
         if not seconds:
             return self.get_response(request)
-        # The connection objects are this thread's; the timer thread must cut these.
+        # The connection objects are this thread's; the watchdog's thread must cut these.
         watched = [connections[alias] for alias in connections]
-        lock, finished = threading.Lock(), []
-
-        def cut():
-            with lock:
-                if finished:
-                    return
-                for wrapper in watched:
-                    cut_socket(wrapper)
-
-        timer = threading.Timer(seconds, cut)
-        timer.daemon = True
-        timer.start()
+        token = _watchdog.watch(time.monotonic() + seconds, watched)
         try:
             return self.get_response(request)
         finally:
-            with lock:
-                finished.append(True)
-            timer.cancel()
+            _watchdog.forget(token)
+
+
+class Watchdog:
+    """One thread per process that cuts the connections of requests past their deadline
+    (a thread per request would cost every request a thread's start)."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.watched = {}
+        self.thread = None
+
+    def watch(self, deadline, wrappers):
+        token = object()
+        with self.lock:
+            self.watched[token] = (deadline, wrappers)
+            if self.thread is None or not self.thread.is_alive():
+                self.thread = threading.Thread(target=self.run, daemon=True, name="db-watchdog")
+                self.thread.start()
+        return token
+
+    def forget(self, token):
+        with self.lock:
+            self.watched.pop(token, None)
+
+    def run(self):
+        while True:
+            time.sleep(0.25)
+            now = time.monotonic()
+            with self.lock:
+                late = [token for token, (deadline, _) in self.watched.items() if deadline <= now]
+                for token in late:
+                    # Cut under the lock: the request cannot finish and reuse the connection
+                    # for its next request meanwhile.
+                    for wrapper in self.watched.pop(token)[1]:
+                        cut_socket(wrapper)
+
+
+_watchdog = Watchdog()
 
 
 def cut_socket(wrapper):

@@ -206,6 +206,11 @@ STORAGES = {
     },
 }
 
+# Uploaded and generated files (background exports' files, projects/export_jobs.py) through
+# Django's default storage; a deployment shares this folder between app servers and workers, or
+# configures object storage in STORAGES["default"].
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 # Web addresses typed into forms without a scheme are taken as https:// (Django 6's default).

@@ -284,6 +284,8 @@ def test_simultaneous_saves_on_a_sqlite_file_take_turns(tmp_path):
         "DATABASE_URL": f"sqlite:///{tmp_path / 'race.sqlite3'}",
         "DJANGO_SETTINGS_MODULE": "registry.settings",
         "PAGE_CACHE_SECONDS": "0",
+        # No collectstatic manifest in a fresh clone, as for the other tests (conftest.py).
+        "STATICFILES_STORAGE": "django.contrib.staticfiles.storage.StaticFilesStorage",
     }
     manage = [sys.executable, str(root / "manage.py")]
     subprocess.run([*manage, "migrate", "-v0"], cwd=root, env=env, check=True, timeout=300)

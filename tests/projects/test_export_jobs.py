@@ -313,9 +313,9 @@ def test_the_real_worker_writes_the_file_the_progress_page_offers(english, as_jo
         "DATABASE_URL": "postgres://{USER}@{HOST}:{PORT}/{NAME}".format(
             **{key: database[key] or "" for key in ("USER", "HOST", "PORT", "NAME")}
         ),
+        # The worker writes where this test's settings read (the _storage fixture).
+        "MEDIA_ROOT": str(tmp_path),
     }
-    # The worker's working directory is its MEDIA_ROOT (unset: the current directory), which
-    # this test's settings point at too.
     worker = subprocess.Popen(
         [sys.executable, str(MANAGE), "db_worker", "--batch", "--no-startup-delay", "--no-reload"],
         cwd=tmp_path,

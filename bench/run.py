@@ -47,7 +47,8 @@ from bench.server import (  # noqa: E402
     Gunicorn,
     TaskWorker,
     free_port,
-    postgres_cpu_seconds,
+    postgres_backends,
+    postgres_cpu_since,
 )
 
 RESULTS_DIR = BASE_DIR / "bench" / "results"
@@ -259,9 +260,9 @@ def one_worker(environment, database, published, log_path):
     for attempt in range(COLD_STARTS):
         with Gunicorn(environment, 1, log_path) as server:
             boot = server.wait_until_up()
-            cpu = cpu_now(server, database["name"])
+            meter = CpuMeter(server, database["name"])
             status, _body, seconds = load.get(server.port, MAIN_LIST)
-            cpu = cpu_now(server, database["name"]) - cpu
+            cpu = meter.used()
             firsts.append({"ms": round(seconds * 1000, 1), "status": status,
                            "cpu_ms": round(cpu * 1000, 1), "boot_seconds": round(boot, 2)})
             log(f"   one worker: first {MAIN_LIST} {firsts[-1]['ms']} ms "
@@ -326,17 +327,24 @@ def one_worker(environment, database, published, log_path):
     return result
 
 
-def cpu_now(server, database_name):
-    """CPU seconds so far of the server and of its database's backends."""
-    return server.cpu_seconds() + postgres_cpu_seconds(database_name)
+class CpuMeter:
+    """CPU seconds the server and its database's backends use from now on."""
+
+    def __init__(self, server, database_name):
+        self.server, self.database_name = server, database_name
+        self.app, self.backends = server.cpu_seconds(), postgres_backends(database_name)
+
+    def used(self):
+        return (self.server.cpu_seconds() - self.app
+                + postgres_cpu_since(self.backends, self.database_name))
 
 
 def sequential(server, database_name, path, samples, seconds, headers=None):
     """load.sequential, with the CPU a request cost the server and the database: unlike the
     latency, hardly moved by what else the shared machine is running."""
-    cpu = cpu_now(server, database_name)
+    meter = CpuMeter(server, database_name)
     figures = load.sequential(server.port, path, samples, seconds, headers)
-    cpu = cpu_now(server, database_name) - cpu
+    cpu = meter.used()
     figures["cpu_ms"] = round(cpu * 1000 / (figures["samples"] + 1), 1)
     figures["load_average"] = round(os.getloadavg()[0], 1)
     return figures
@@ -363,7 +371,8 @@ def side_by_side(runs, logs):
                     load.get(server.port, path)
         samples = {run["size"]: [] for run, _ in servers}
         statuses = {run["size"]: set() for run, _ in servers}
-        cpu = {run["size"]: cpu_now(server, run["database"]["name"]) for run, server in servers}
+        meters = {run["size"]: CpuMeter(server, run["database"]["name"])
+                  for run, server in servers}
         for number in range(SIDE_BY_SIDE_ROUNDS):
             # A different size goes first in each round.
             shift = number % len(servers)
@@ -373,7 +382,7 @@ def side_by_side(runs, logs):
                 statuses[run["size"]].add(status)
         for run, server in servers:
             size = run["size"]
-            used = cpu_now(server, run["database"]["name"]) - cpu[size]
+            used = meters[size].used()
             ordered = sorted(samples[size])
             result[str(size)] = {
                 "memory_after_warm_up": server.memory()[0],
@@ -491,13 +500,13 @@ def under_load(environment, database_name, log_path):
 
         def measured(name, paths, seconds, interval=None):
             """A load phase, with the CPU the server and its database backends used for it."""
-            app, db = server.cpu_seconds(), postgres_cpu_seconds(database_name)
+            app, backends = server.cpu_seconds(), postgres_backends(database_name)
             if interval:
                 figures = with_editor(environment, port, interval, seconds)
             else:
                 figures = load.run(port, paths, seconds, CONNECTIONS)
             app = server.cpu_seconds() - app
-            db = postgres_cpu_seconds(database_name) - db
+            db = postgres_cpu_since(backends, database_name)
             answered = max(1, figures["requests"])
             figures["server_cpu_seconds"] = round(app, 2)
             figures["database_cpu_seconds"] = round(db, 2)

@@ -135,10 +135,9 @@ def cpu_times(pid, children=False):
     return ticks / TICKS
 
 
-def postgres_cpu_seconds(database):
-    """CPU seconds of the PostgreSQL backends now connected to `database` (a backend that has
-    exited since is no longer counted: an approximation when workers reconnect)."""
-    total = 0.0
+def postgres_backends(database):
+    """{pid: CPU seconds} of the PostgreSQL backends now connected to `database`."""
+    backends = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -147,8 +146,16 @@ def postgres_cpu_seconds(database):
         except OSError:
             continue
         if command.startswith(b"postgres:") and f" {database} ".encode() in command:
-            total += cpu_times(int(entry.name))
-    return total
+            backends[int(entry.name)] = cpu_times(int(entry.name))
+    return backends
+
+
+def postgres_cpu_since(before, database):
+    """CPU seconds the backends of `database` used since `before` (a postgres_backends()):
+    each live backend's growth, a new one's whole time. A backend that has exited since (its
+    worker was recycled) is left out, so this is a lower bound when workers reconnect."""
+    now = postgres_backends(database)
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in now.items())
 
 
 class TaskWorker:

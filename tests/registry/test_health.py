@@ -90,10 +90,12 @@ class FreezableProxy:
         self.listener.close()
 
 
-def test_healthz_says_error_within_seconds_when_the_database_server_is_frozen(client):
+@pytest.fixture
+def freezable_database():
+    """The default connection made anew through a FreezableProxy (PostgreSQL only)."""
     original = connections["default"]
     if original.vendor != "postgresql":
-        pytest.skip("connect_timeout is a PostgreSQL option")
+        pytest.skip("a frozen PostgreSQL server")
     proxy = FreezableProxy(original.settings_dict["HOST"], original.settings_dict["PORT"] or 5432)
     settings_dict = {
         **original.settings_dict,
@@ -102,45 +104,40 @@ def test_healthz_says_error_within_seconds_when_the_database_server_is_frozen(cl
         "OPTIONS": {**original.settings_dict["OPTIONS"], "connect_timeout": 2},
     }
     connections["default"] = type(original)(settings_dict, alias="default")
-    try:
-        assert client.get("/healthz").status_code == 200  # The worker's connection is open.
-        proxy.frozen.set()
-        started = time.monotonic()
-        response = client.get("/healthz")
-        elapsed = time.monotonic() - started
-    finally:
-        proxy.frozen.clear()
-        connections["default"].close()
-        connections["default"] = original
-        proxy.close()
+    yield proxy
+    proxy.frozen.clear()
+    connections["default"].close()
+    connections["default"] = original
+    proxy.close()
+
+
+def timed_get(client, url):
+    started = time.monotonic()
+    response = client.get(url)
+    return response, time.monotonic() - started
+
+
+def test_healthz_says_error_within_seconds_when_the_database_server_is_frozen(
+    client, freezable_database
+):
+    assert client.get("/healthz").status_code == 200  # The worker's connection is open.
+    freezable_database.frozen.set()
+
+    response, elapsed = timed_get(client, "/healthz")
 
     assert response.status_code == 503
     assert elapsed < 5
 
 
 def test_a_request_waiting_on_a_frozen_database_answers_503_after_the_watchdogs_time(
-    client, settings, caplog
+    client, settings, caplog, freezable_database
 ):
-    original = connections["default"]
-    if original.vendor != "postgresql":
-        pytest.skip("the watchdog cuts PostgreSQL connections")
     settings.REQUEST_DATABASE_TIMEOUT = 1
-    proxy = FreezableProxy(original.settings_dict["HOST"], original.settings_dict["PORT"] or 5432)
-    settings_dict = {**original.settings_dict, "HOST": "127.0.0.1", "PORT": proxy.port}
-    connections["default"] = type(original)(settings_dict, alias="default")
-    try:
-        assert client.get("/accessibility/").status_code == 200
-        with connections["default"].cursor() as cursor:  # the worker's connection is open
-            cursor.execute("SELECT 1")
-        proxy.frozen.set()
-        started = time.monotonic()
-        response = client.get("/projects/")
-        elapsed = time.monotonic() - started
-    finally:
-        proxy.frozen.clear()
-        connections["default"].close()
-        connections["default"] = original
-        proxy.close()
+    with connections["default"].cursor() as cursor:  # the worker's connection is open
+        cursor.execute("SELECT 1")
+    freezable_database.frozen.set()
+
+    response, elapsed = timed_get(client, "/projects/")
 
     assert response.status_code == 503
     assert elapsed < 4

@@ -209,7 +209,8 @@ def test_progress_is_saved_as_rows_are_written(projects, as_jobs, monkeypatch, e
         original(job_id, **fields)
 
     monkeypatch.setattr(export_jobs, "_update", spy)
-    run_job(start_job(english, "csv"))
+    # JSON: records counted one by one on every database (PostgreSQL writes a CSV itself).
+    run_job(start_job(english, "json"))
     assert seen == [(2, None), (4, None), (5, "done")]
 
 
@@ -254,7 +255,7 @@ def test_a_failed_job_never_offers_a_file(english, projects, as_jobs, monkeypatc
         raise RuntimeError("a writer failed half-way")
 
     monkeypatch.setattr(exports, "spreadsheet_row", broken)
-    job = start_job(english, "csv")
+    job = start_job(english, "xlsx")  # written by Python on every database
     with pytest.raises(RuntimeError):
         export_jobs.run(str(job.pk))
     job.refresh_from_db()

@@ -818,9 +818,111 @@ def print_report(report):
     print(f"\n{report['machine']['cpus']} CPUs, {report['seconds']} s in all.")
 
 
+def summary_markdown(report):
+    """One row per target, one column per size: the verdict table of docs/performance.md."""
+    runs = report["runs"]
+
+    def cell(figure, passed):
+        return figure if passed or passed is None else f"**{figure}**"
+
+    def number(size):
+        return f"{size:,}".replace(",", " ")
+
+    rows = []
+
+    def row(name, make):
+        cells, verdicts = [], []
+        for run in runs:
+            figure, passed = make(run)
+            cells.append(cell(figure, passed))
+            if passed is not None:
+                verdicts.append((run["size"], passed))
+        failed = [number(size) for size, passed in verdicts if not passed]
+        verdict = ("information" if not verdicts else "pass" if not failed
+                   else f"**fail** at {', '.join(failed)}")
+        rows.append(f"| {name} | {' | '.join(cells)} | {verdict} |")
+
+    for every, key in (("every second", "lists_edit_1s"), ("every 5 s", "lists_edit_5s")):
+        for mode in ("on", "off"):
+            def ratio(run, key=key, mode=mode):
+                loaded = run["load"][mode]
+                base, edited = loaded["lists"], loaded[key]
+                value = edited["rps"] / base["rps"] if base["rps"] else 0.0
+                cpu = base["cpu_ms_per_request"] / edited["cpu_ms_per_request"]
+                return f"{value:.2f}× (by CPU {cpu:.2f}×)", value >= TARGET_EDIT_RATIO
+
+            def p99(run, key=key, mode=mode):
+                loaded = run["load"][mode]
+                value = loaded[key]["p99_ms"]
+                return (f"{value:g} ms (without {loaded['lists']['p99_ms']:g})",
+                        value < TARGET_P99_MS)
+
+            row(f"list req/s, an edit {every}, ≥ 0.8× without — cache {mode}", ratio)
+            row(f"list p99, an edit {every}, < 250 ms — cache {mode}", p99)
+
+    def errors(run):
+        count = sum(loaded[key]["errors"] + loaded[key].get("editor", {}).get("error_count", 0)
+                    for loaded in run["load"].values()
+                    for key in ("healthz", "lists", "search", "lists_edit_1s", "lists_edit_5s",
+                                "lists_again"))
+        return str(count), count == 0
+
+    row("errors (HTTP and saves), every load phase", errors)
+
+    def fresh(run):
+        one = run["one_worker"]
+        warm = one["pages"]["main list"]["median_ms"]
+        cold = one["cold_first_median_ms"]
+        return f"{cold / warm:.1f}× ({cold:g} vs {warm:g} ms)", cold <= TARGET_COLD_RATIO * warm
+
+    row("fresh worker's first filtered list ≤ 2× warm", fresh)
+
+    def healthz(run):
+        on = run["load"]["on"]
+        value = on["lists"]["rps"] / on["healthz"]["rps"]
+        return f"{value:.2f}×", value >= TARGET_HEALTHZ_RATIO
+
+    row("cached list req/s ≥ 0.5× `/healthz`'s", healthz)
+
+    def plain(run):
+        on = run["load"]["on"]
+        if not on.get("plain_page"):
+            return "", None
+        return f"{on['lists']['rps'] / on['plain_page']['rps']:.2f}×", None
+
+    row("cached list req/s vs cached `/accessibility/`'s", plain)
+
+    def export(run):
+        figures = run["one_worker"]["export"]
+        via = ", ".join(figures.get("via", []))
+        return (f"{figures['ratio']:.2f}× ({figures['export_rows_per_second']} vs "
+                f"{figures['copy_rows_per_second']} rows/s, {via})",
+                figures["ratio"] >= TARGET_COPY_RATIO)
+
+    row("full CSV export ≥ 0.5× `COPY`'s rows/s", export)
+
+    def complete(run):
+        figures = run["one_worker"]["export"]
+        done = sum(rows == figures["rows"] for rows in figures["rows_received"])
+        return f"{done} of {len(figures['rows_received'])}", figures["complete"]
+
+    row("full CSV export complete (rounds)", complete)
+
+    lines = ["| target | " + " | ".join(number(run["published"]) for run in runs) + " | verdict |",
+             "|---|" + "---|" * len(runs) + "---|", *rows]
+    across = [item for item in report["targets"]
+              if item["result"] in ("pass", "FAIL") and "/" in item["where"]]
+    if across:
+        lines += ["", "| across sizes | figure | verdict |", "|---|---|---|"]
+        for item in across:
+            verdict = "pass" if item["result"] == "pass" else "**fail**"
+            lines.append(f"| {item['target']} ({item['where']}) | {item['figure']} | {verdict} |")
+    return "\n".join(lines)
+
+
 def markdown(report):
     """The figures of a results file as the Markdown tables of docs/performance.md."""
-    lines = []
+    lines = [summary_markdown(report), ""]
     lines.append("| projects | cache | phase | req/s | median ms | p95 ms | p99 ms | errors | "
                  "CPU ms a request | cores used | load average | saves |")
     lines.append("|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")

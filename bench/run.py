@@ -403,13 +403,15 @@ try:
 except ImportError:
     ExportJob = None
 if ExportJob is not None:
-    print(ExportJob.objects.filter(state=ExportJob.State.QUEUED).delete()[0])
+    states = [ExportJob.State.QUEUED, ExportJob.State.RUNNING]
+    print(ExportJob.objects.filter(state__in=states).delete()[0])
 """
 
 
 def clear_export_jobs(environment):
-    """Queued export jobs left by an earlier run (the site refuses a client a third pending
-    job): deleted, so their tasks find nothing to do."""
+    """Export jobs an earlier run left queued or running (no task worker runs between the
+    benchmark's measurements, and the site refuses a client a third pending job): deleted,
+    so their tasks find nothing to do."""
     subprocess.run([PYTHON, "manage.py", "shell", "--no-imports", "-c", CLEAR_EXPORT_JOBS],
                    cwd=databases.source_dir(), env=environment, capture_output=True, text=True)
 

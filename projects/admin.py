@@ -69,7 +69,7 @@ class ReviewFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() == "stale":
             cutoff = a_year_before(timezone.localdate())
-            return queryset.filter(Q(last_reviewed__isnull=True) | Q(last_reviewed__lte=cutoff))
+            return queryset.filter(Q(reviewed_on__isnull=True) | Q(reviewed_on__lte=cutoff))
         return queryset
 
 
@@ -163,7 +163,7 @@ class EventInline(admin.StackedInline):
 class ProjectAdmin(
     MunicipalityConfinementMixin, ImportExportMixin, ExportActionMixin, VersionAdmin
 ):
-    list_display = ["title", "units", "years", "status", "publication", "last_reviewed"]
+    list_display = ["title", "units", "years", "status", "publication", "reviewed_on"]
     list_filter = [
         StatusFilter,
         GoalFilter,
@@ -214,7 +214,7 @@ class ProjectAdmin(
                 ]
             },
         ),
-        (_("Publication"), {"fields": ["publication", "last_reviewed", "website", "source"]}),
+        (_("Publication"), {"fields": ["publication", "reviewed_on", "website", "source"]}),
     ]
     inlines = [EventInline]
     actions = ["publish", "unpublish", "mark_reviewed"]
@@ -298,7 +298,7 @@ class ProjectAdmin(
     def mark_reviewed(self, request, queryset):
         # A review is not an update: the public "recently updated" list stays as it was.
         count = self._change_each(
-            request, queryset, touch=False, last_reviewed=timezone.localdate()
+            request, queryset, touch=False, reviewed_on=timezone.localdate()
         )
         message = ngettext(
             "%(count)d project marked reviewed today.",

@@ -276,7 +276,14 @@ class Project(models.Model):
     publication = models.CharField(
         _("publication"), max_length=10, choices=Publication.choices, default=Publication.DRAFT
     )
-    last_reviewed = models.DateField(_("last reviewed"), null=True, blank=True)
+    # What a coordinator confirmed, and when: the project's "confirmed as of" date is the later
+    # of this and its newest source's date (`confirmed_on`).
+    reviewed_on = models.DateField(
+        null=True,
+        blank=True,
+        verbose_name=_("facts last confirmed"),
+        help_text=_("The day a coordinator last confirmed the project's facts."),
+    )
     # Folded copy of the searchable text, kept current by the signals below.
     search_text = models.TextField(editable=False, blank=True, default="")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

@@ -61,7 +61,7 @@ def project():
         reach="1400 dalībnieki",
         website="https://example.org/kopienas",
         source="Izglītības ziņas, 2020",
-        last_reviewed=datetime.date(2024, 5, 2),
+        reviewed_on=datetime.date(2024, 5, 2),
     )
     make_event(
         project,

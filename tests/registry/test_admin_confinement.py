@@ -121,9 +121,9 @@ class StatusAndReviewFilterTests(CoordinatorsTestCase):
         today = timezone.localdate()
         never = make_project(title="Never", municipality=self.kalix)
         stale = make_project(
-            title="Stale", municipality=self.kalix, last_reviewed=today - datetime.timedelta(400)
+            title="Stale", municipality=self.kalix, reviewed_on=today - datetime.timedelta(400)
         )
-        make_project(title="Fresh", municipality=self.kalix, last_reviewed=today)
+        make_project(title="Fresh", municipality=self.kalix, reviewed_on=today)
         self.sign_in(self.kalix_user)
         response = self.client.get(
             reverse("admin:projects_project_changelist"), {"review": "stale"}
@@ -387,8 +387,8 @@ class ActionTests(CoordinatorsTestCase):
         self.client.post(url, {"action": "mark_reviewed", "_selected_action": selected})
         draft.refresh_from_db()
         other.refresh_from_db()
-        self.assertEqual(draft.last_reviewed, timezone.localdate())
-        self.assertIsNone(other.last_reviewed)
+        self.assertEqual(draft.reviewed_on, timezone.localdate())
+        self.assertIsNone(other.reviewed_on)
 
         self.client.post(url, {"action": "unpublish", "_selected_action": [draft.pk]})
         draft.refresh_from_db()

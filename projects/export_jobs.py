@@ -8,7 +8,8 @@ a page that refreshes itself and downloads the file from there. Smaller exports 
 
 The job writes with the same writers as the immediate export (projects/exports.py), in the
 request's language and with its scheme and host, so its file is the immediate export's, byte
-for byte (the CSV always from Python's writer, which tests hold equal to PostgreSQL's COPY).
+for byte (the CSV on PostgreSQL written by COPY, as the immediate export's is; tests hold it
+equal to Python's writer).
 Progress is counted as the records pass to the writer. The file goes to default_storage first
 and is named in the job only together with the state "done", in one UPDATE: a job that failed
 or whose worker died never offers a file.
@@ -18,13 +19,16 @@ export requests can fill the queue for everyone; beyond a bound the request is r
 (429, or 503 for the overall bound) with Retry-After.
 """
 
+import contextlib
+import functools
 import logging
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urljoin
 
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.http import QueryDict
 from django.utils import timezone, translation
 
@@ -147,7 +151,8 @@ def write(job):
             if copied is None:
                 file.writelines(exports.csv_pieces(records))
             else:
-                file.writelines(progress.counted_lines(copied, total))
+                with progress.saved_elsewhere():
+                    file.writelines(progress.counted_lines(copied, total))
         else:
             file.writelines(exports.json_pieces(records, total))
         file.seek(0)
@@ -162,13 +167,40 @@ class Progress:
     def __init__(self, job_id):
         self.job_id = job_id
         self.rows = 0
+        self._save = functools.partial(_update, job_id)
 
     def counted(self, records):
         for record in records:
             yield record
             self.rows += 1
             if self.rows % PROGRESS_EVERY == 0:
-                _update(self.job_id, rows=self.rows)
+                self._save(rows=self.rows)
+
+    @contextlib.contextmanager
+    def saved_elsewhere(self):
+        """Within it, the count is saved on a database connection of its own, in a thread of
+        its own. For a COPY: psycopg runs one operation at a time on a connection, so an UPDATE
+        on the connection that is sending the COPY's rows would wait for the COPY, which waits
+        for the UPDATE's caller (the worker hung so), and the COPY's transaction would hide the
+        count from the progress page until the end anyway."""
+        saver = ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-progress")
+        pending = None
+
+        def save(**fields):
+            nonlocal pending
+            if pending is not None:
+                pending.result()  # One save at a time; its error is the job's.
+            pending = saver.submit(_update, self.job_id, **fields)
+
+        self._save = save
+        try:
+            yield
+            if pending is not None:
+                pending.result()
+        finally:
+            self._save = functools.partial(_update, self.job_id)
+            saver.submit(connections.close_all).result()
+            saver.shutdown()
 
     def counted_lines(self, pieces, total):
         """CSV pieces passed on, the rows counted by their line ends (after the header; a
@@ -180,7 +212,7 @@ class Progress:
             self.rows = min(max(lines - 1, 0), total)
             if self.rows - saved >= PROGRESS_EVERY:
                 saved = self.rows
-                _update(self.job_id, rows=self.rows)
+                self._save(rows=self.rows)
         self.rows = total
 
 

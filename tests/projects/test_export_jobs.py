@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -19,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from projects import export_jobs, exports
+from projects import export_copy, export_jobs, exports
 from projects.models import ExportJob
 from tests.factories import make_country, make_goal, make_municipality, make_project
 
@@ -212,6 +213,42 @@ def test_progress_is_saved_as_rows_are_written(projects, as_jobs, monkeypatch, e
     # JSON: records counted one by one on every database (PostgreSQL writes a CSV itself).
     run_job(start_job(english, "json"))
     assert seen == [(2, None), (4, None), (5, "done")]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's")
+def test_a_copied_csv_saves_its_progress_where_the_progress_page_reads_it(
+    projects, as_jobs, monkeypatch, english
+):
+    """While COPY sends rows on the job's connection, the count is saved on another one, which
+    the progress page can read before the job ends (on the same connection the save waited for
+    the COPY forever)."""
+    monkeypatch.setattr(export_jobs, "PROGRESS_EVERY", 2)
+    monkeypatch.setattr(export_copy, "FLUSH_AT", 1)  # a piece per row: the count moves by rows
+    seen = []
+    original = export_jobs._update
+
+    def spy(job_id, **fields):
+        original(job_id, **fields)
+        if "rows" in fields and "state" not in fields:
+            # Committed at once, not at the COPY's end: read back once the save returns.
+            seen.append(ExportJob.objects.values_list("rows", flat=True).get(pk=job_id))
+
+    monkeypatch.setattr(export_jobs, "_update", spy)
+    job = start_job(english, "csv")
+    runner = threading.Thread(target=export_jobs.run, args=[str(job.pk)], daemon=True)
+    runner.start()
+    runner.join(timeout=60)
+    if runner.is_alive():
+        with connection.cursor() as cursor:  # Frees the stuck COPY, so teardown can go on.
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        pytest.fail("the job never finished")
+    job.refresh_from_db()
+    assert (job.state, job.rows) == ("done", 5)
+    assert seen == [2, 4]
 
 
 def test_a_client_gets_429_beyond_its_pending_jobs(english, projects, as_jobs):

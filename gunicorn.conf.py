@@ -44,3 +44,11 @@ max_requests_jitter = 200
 accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+
+
+def post_worker_init(worker):
+    """Before the worker takes a request, it makes a few itself (registry/warm_up.py), so that
+    its first visitors do not wait for what a process does once."""
+    from registry.warm_up import warm_up
+
+    warm_up(worker.wsgi, getattr(worker, "tpool", None), worker.cfg.threads)

@@ -299,6 +299,14 @@ PUBLIC_CACHE_SECONDS = int(os.environ.get("PUBLIC_CACHE_SECONDS", "60"))
 # the timeout only bounds what an edit that bypasses the signals could cost. 0 turns it off.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
 
+# What a new gunicorn worker requests itself before it takes any request (registry/warm_up.py):
+# the pages whose first rendering in a process costs the most (templates, the URL resolver,
+# the project index). Empty: no warm-up. Given up after WARM_UP_SECONDS.
+WARM_UP_PATHS = env_list(
+    "WARM_UP_PATHS", "/,/projects/,/projects/?goal=1&type=mobility,/projects/?q=projekt"
+)
+WARM_UP_SECONDS = float(os.environ.get("WARM_UP_SECONDS", "20"))
+
 
 def code_release():
     """A digest of what pages are rendered from (code, templates, translations, static

@@ -48,6 +48,9 @@ from django_otp.admin import OTPAdminAuthenticationForm
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from registry.admin_accounts import account_urls, may_manage_colleagues
+from registry.admin_confinement import municipality_of
+
 BACKUP_CODE_COUNT = 10
 # New backup codes wait here, in the session, until the page showing them takes them out.
 NEW_CODES_SESSION_KEY = "two_factor_new_backup_codes"
@@ -228,8 +231,19 @@ class RegistryAdminSite(admin.AdminSite):
         }
         return super().login(request, context)
 
+    def each_context(self, request):
+        """Every admin page names the municipality whose records are being edited, and offers
+        the coordinator list to those who manage it (registry/admin_accounts.py)."""
+        user = request.user
+        return {
+            **super().each_context(request),
+            "editing_for": municipality_of(user) if user.is_active and user.is_staff else None,
+            "manages_colleagues": user.is_active and user.is_staff and may_manage_colleagues(user),
+        }
+
     def get_urls(self):
         return [
+            *account_urls(self),
             path("two-factor/", never_cache(self.enrol_view), name="two_factor_enrol"),
             path(
                 "two-factor/backup-codes/",

@@ -63,6 +63,9 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "django_tasks",
     "django_tasks_db",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "registry",
     "projects",
     "networks",
@@ -71,6 +74,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # HTML, JSON and XML of public reads compressed in transit; above everything that makes
+    # or changes the body (registry/compression.py says why it skips the admin and sessions).
+    "registry.compression.PublicGZipMiddleware",
     "csp.middleware.CSPMiddleware",
     # Decides, before anything touches the database, whether this request may read from the
     # replica (see registry/db_router.py).
@@ -363,3 +369,44 @@ ACCESSIBILITY_CONTACT_EMAIL = os.environ.get("ACCESSIBILITY_CONTACT_EMAIL", "")
 # the broker is the database itself (PostgreSQL in production, SQLite for `make run`), and
 # `manage.py db_worker` runs them (docs/operations.md, "Background jobs").
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# The JSON API (/api/, docs/open-data.md): read-only and public, JSON only (DRF's browsable
+# renderer would put forms and a CSRF cookie on it); its OpenAPI document by drf-spectacular,
+# read at /api/reference/ through Swagger UI served from our own static files (the sidecar).
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": [],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Registry of municipal international projects API",
+    "DESCRIPTION": "Published projects with the project list's filters, and the reference "
+    "data they name. Read-only, no key needed. Field dictionary: docs/exports.md.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+# Open data (docs/open-data.md): the licence of the published data, an exact Creative Commons
+# URI, stated in the DCAT catalogue, the API's description and the IATI files; the functional
+# address (never a person's) that the data portal shows as the datasets' contact point.
+OPEN_DATA_LICENSE = os.environ.get(
+    "OPEN_DATA_LICENSE", "http://creativecommons.org/licenses/by/4.0/"
+)
+OPEN_DATA_CONTACT_EMAIL = os.environ.get(
+    "OPEN_DATA_CONTACT_EMAIL", ACCESSIBILITY_CONTACT_EMAIL
+)
+# The registry's own publisher in the catalogue (the whole registry's dataset) and in IATI
+# files: its name, and its organisation number (NNNNNN-NNNN) when the operator has one.
+OPEN_DATA_PUBLISHER_NAME = os.environ.get(
+    "OPEN_DATA_PUBLISHER_NAME", "Registry of municipal international projects"
+)
+OPEN_DATA_PUBLISHER_ORGANISATION_NUMBER = os.environ.get(
+    "OPEN_DATA_PUBLISHER_ORGANISATION_NUMBER", ""
+)

@@ -11,6 +11,10 @@ urlpatterns = [
     path("language/<str:code>/", views_language.set_language, name="set_language"),
     path("healthz", health.healthz, name="healthz"),
     path("projects/", include("projects.urls")),
+    # Open data and the embeds for other sites (docs/open-data.md).
+    path("api/", include("projects.api.urls")),
+    path("", include("projects.open_data.urls")),
+    path("", include("projects.embeds.urls")),
     # Home, goals, countries, municipalities, funders, networks, the sitemap, the feed and
     # the accessibility statement, in the registry and networks namespaces.
     path("", include("projects.pages.urls")),

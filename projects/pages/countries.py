@@ -20,7 +20,14 @@ def country_list(request):
     countries = public_countries().filter(pk__in=list(counts))
     countries = countries.with_partner_municipality_counts(index.partner.keys())
     countries = by_name(with_counts(countries, counts))
-    return render(request, "registry/country_list.html", {"countries": countries})
+    context = {"countries": countries, "homes": home_countries()}
+    return render(request, "registry/country_list.html", context)
+
+
+def home_countries():
+    """The ISO codes of the countries the registry's municipalities are in (the map outlines
+    them)."""
+    return set(public_municipalities().values_list("country", flat=True).distinct())
 
 
 def country_detail(request, code):

@@ -22,6 +22,13 @@ NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 # The map zooms to the partner countries, but never closer than this many map units across
 # (the whole world is 1010), and keeps the world's proportions so the page layout is stable.
 NARROWEST = 160
+# The Europe view: from Iceland to the Caucasus, from the North Cape to Crete and Cyprus, where
+# most partner countries are. On the world map Europe is about 150 px wide.
+EUROPE = "400 172 216 214"
+# A country narrower than this share of the view's width (Malta, Luxembourg, Liechtenstein) is
+# also drawn as a round marker, so that it can be seen and clicked.
+SMALL_SHARE = 0.03
+MARKER_SHARE = 0.012
 
 # Shade steps: (fewest projects for the step, legend label). Fixed so the legend means the same
 # on every visit, and few so that each shade is easy to tell apart.
@@ -80,27 +87,47 @@ def step_of(count):
     return sum(1 for lowest, _label in STEPS if count >= lowest)
 
 
+def marker(box, view_box):
+    """(x, y, radius) of a round marker at the centre of `box`, or None when the country is
+    wide enough to see in `view_box`."""
+    width = float(view_box.split()[2])
+    if box[2] - box[0] >= width * SMALL_SHARE:
+        return None
+    return ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2, width * MARKER_SHARE)
+
+
 @register.inclusion_tag("registry/includes/world_map.html")
-def world_map(countries, size="large"):
-    """`countries`: Country objects annotated with `project_count` (the partner countries)."""
+def world_map(countries, size="large", view="world", homes=(), link=None):
+    """`countries`: Country objects annotated with `project_count` (the partner countries).
+    `view`: "world" (zoomed to the partner countries) or "europe"; `homes`: the ISO codes of
+    the countries the municipalities are in, outlined and named in the legend; `link`: a
+    function of a country giving the address its shape links to (its page by default)."""
     by_id = {country.code.lower(): country for country in countries}
+    homes = {code.lower() for code in homes}
     shapes, boxes = [], []
     for location in map_data()["locations"]:
         country = by_id.get(location["id"])
-        shape = {"path": location["path"], "step": 0}
+        shape = {"path": location["path"], "step": 0, "home": location["id"] in homes}
         if country is not None and country.project_count:
             count = country.project_count
             boxes.append(location["box"])
             shape.update(
                 step=step_of(count),
-                url=country.get_absolute_url(),
+                box=location["box"],
+                url=link(country) if link else country.get_absolute_url(),
                 title=ngettext("%(name)s: %(count)d project", "%(name)s: %(count)d projects", count)
                 % {"name": country.name, "count": count},
             )
         shapes.append(shape)
+    view_box = EUROPE if view == "europe" else framing(boxes, map_data()["viewBox"])
+    for shape in shapes:
+        if "box" in shape:
+            shape["marker"] = marker(shape["box"], view_box)
     return {
-        "view_box": framing(boxes, map_data()["viewBox"]),
+        "view_box": view_box,
+        "view": view,
         "shapes": shapes,
+        "has_homes": any(shape["home"] for shape in shapes),
         "legend": [(number, label) for number, (_lowest, label) in enumerate(STEPS, start=1)],
         "size": size,
     }

@@ -1,0 +1,142 @@
+"""The embed builder's form, and the words that say which filters an embed applies.
+
+The filters the builder offers are the list's own (`ProjectFilter` in projects/filters.py):
+their labels, choices and the querysets and keys of their options are read from its
+declarations, so the snippet's parameters mean exactly what they mean on /projects/.
+"""
+
+from urllib.parse import urlencode
+
+from django import forms
+from django.conf import settings
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from ..filters import ProjectFilter, has_value
+from ..models import Project
+from ..open_data.oembed import project_of
+
+# The list's filters the builder offers, in its order (a search and years are for the list).
+OFFERED = ["municipality", "goal", "country", "funder", "network", "status", "type"]
+KINDS = [
+    ("list", _("A list of projects")),
+    ("project", _("One project's card")),
+    ("map", _("The map of partner countries")),
+]
+VIEWS = [("europe", _("Europe")), ("world", _("The whole world"))]
+HEIGHTS = {"list": 900, "project": 420, "map": 640}
+
+
+def _filter_field(name):
+    declared = ProjectFilter.base_filters[name]
+    if "queryset" in declared.extra:
+        return forms.ModelChoiceField(
+            queryset=declared.extra["queryset"],
+            to_field_name=declared.extra["to_field_name"],
+            required=False,
+            label=declared.label,
+            empty_label=_("any"),
+        )
+    return forms.ChoiceField(
+        choices=[("", _("any")), *declared.extra["choices"]], required=False, label=declared.label
+    )
+
+
+class EmbedForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("What to show"), choices=KINDS, initial="list", widget=forms.RadioSelect
+    )
+    project = forms.CharField(
+        label=_("Project"),
+        required=False,
+        max_length=300,
+        help_text=_("For a card: the project's address in the registry, or its slug."),
+    )
+    view = forms.ChoiceField(label=_("Map"), choices=VIEWS, required=False)
+    lang = forms.ChoiceField(
+        label=_("Language"),
+        choices=[("", _("the visitor's language")), *settings.LANGUAGES],
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in OFFERED:
+            self.fields[name] = _filter_field(name)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind") == "project":
+            text = cleaned.get("project", "").strip()
+            project = (
+                project_of(text)
+                if "/" in text
+                else (Project.objects.published().filter(slug=text).first() if text else None)
+            )
+            if project is None:
+                self.add_error("project", _("Give the address or slug of a published project."))
+            cleaned["project"] = project
+        return cleaned
+
+    def filter_query(self):
+        """The chosen filters as the list's query parameters."""
+        params = []
+        for name in OFFERED:
+            value = self.cleaned_data.get(name)
+            if not value:
+                continue
+            field = self.fields[name]
+            if isinstance(field, forms.ModelChoiceField):
+                value = getattr(value, field.to_field_name)
+            params.append((name, str(value).lower() if name == "country" else str(value)))
+        return params
+
+    def embed(self, request):
+        """The embed's address, its frame's title and height, and the snippet to copy."""
+        kind = self.cleaned_data["kind"]
+        params = []
+        if kind == "project":
+            project = self.cleaned_data["project"]
+            path = reverse("embeds:project", args=[project.slug])
+            title = project.title
+        else:
+            params = self.filter_query()
+            if kind == "map" and self.cleaned_data.get("view") == "world":
+                params.append(("view", "world"))
+            path = reverse("embeds:list" if kind == "list" else "embeds:map")
+            title = str(dict(KINDS)[kind])
+        if self.cleaned_data.get("lang"):
+            params.append(("lang", self.cleaned_data["lang"]))
+        url = request.build_absolute_uri(path) + (f"?{urlencode(params)}" if params else "")
+        height = HEIGHTS[kind]
+        script = request.build_absolute_uri(static("js/embed.js"))
+        snippet = format_html(
+            '<iframe src="{}" title="{}" width="100%" height="{}" loading="lazy" '
+            'style="border:0"></iframe>\n<script src="{}" async></script>',
+            url,
+            title,
+            height,
+            script,
+        )
+        return {"url": url, "title": title, "height": height, "snippet": snippet}
+
+
+def applied_filters(filterset):
+    """[(label, [value, …])] for each filter applied, in the filter's words: what an embedded
+    list or map shows, said above it."""
+    applied = []
+    for name, value in filterset.form.cleaned_data.items():
+        if name == "sort" or not has_value(value):
+            continue
+        field = filterset.form.fields[name]
+        if isinstance(value, str):
+            values = [value]
+        elif hasattr(field, "choices") and not hasattr(field, "queryset"):
+            labels = dict(field.choices)
+            values = [str(labels.get(item, item)) for item in value]
+        else:
+            values = [str(item) for item in value]
+        applied.append((str(field.label), values))
+    return applied

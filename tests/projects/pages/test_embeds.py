@@ -1,0 +1,165 @@
+"""/embed/…: a filtered list, a project's card and the partner-country map that other sites
+may frame (while every other page still refuses framing), set no cookie, need no JavaScript,
+follow `lang` or the visitor's language and link back to the registry; and the builder."""
+
+import re
+
+import pytest
+
+from projects import project_index
+from tests.list_helpers import html_of, listed_slugs
+from tests.projects.open_data_helpers import make_registry
+
+pytestmark = pytest.mark.django_db
+
+EMBEDS = ["/embed/projects/?municipality=norrkoping", "/embed/projects/water/", "/embed/map/"]
+PAGES = ["/", "/projects/", "/projects/water/", "/countries/", "/embed-builder/", "/api/"]
+
+
+@pytest.fixture
+def registry():
+    data = make_registry()
+    project_index.forget()
+    return data
+
+
+def frame_ancestors(response):
+    policy = response.get("Content-Security-Policy", "")
+    found = re.search(r"frame-ancestors ([^;]+)", policy)
+    return found.group(1).strip() if found else None
+
+
+@pytest.mark.parametrize("path", EMBEDS)
+def test_embeds_may_be_framed_by_any_site(client, registry, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    assert "X-Frame-Options" not in response
+    assert frame_ancestors(response) == "*"
+    # The rest of the policy still holds: scripts and styles from the registry only.
+    assert "script-src 'self'" in response["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_other_page_still_refuses_framing(client, registry, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    assert response["X-Frame-Options"] == "DENY"
+    assert frame_ancestors(response) == "'none'"
+
+
+def test_a_cached_embed_may_still_be_framed(client, registry, settings):
+    settings.PAGE_CACHE_SECONDS = 300
+    first = client.get("/embed/projects/water/")
+    second = client.get("/embed/projects/water/")
+    assert first.content == second.content
+    assert frame_ancestors(second) == "*" and "X-Frame-Options" not in second
+
+
+@pytest.mark.parametrize("path", EMBEDS)
+def test_embeds_set_no_cookie_and_need_no_script(client, registry, path):
+    response = client.get(path, {"lang": "en"})
+    assert not response.cookies
+    html = html_of(response)
+    # The only script is the optional resizer, deferred: the content is all in the HTML.
+    assert re.findall(r"<script[^>]*>", html) == ['<script src="/static/js/embed-frame.js" defer>']
+    assert 'target="_top"' in html
+    assert "From the registry of municipal international projects" in html
+
+
+def test_the_list_embed_shows_the_lists_projects_with_a_link_to_them(client, registry):
+    response = client.get("/embed/projects/", {"municipality": "norrkoping", "lang": "en"})
+    html = html_of(response)
+    assert listed_slugs(response) == ["schools", "water"]
+    assert "secret-draft" not in html
+    assert 'href="/projects/?municipality=norrkoping"' in html
+    assert "Norrköping" in html
+
+
+def test_the_list_embed_links_to_the_rest(client, registry, monkeypatch):
+    monkeypatch.setattr("projects.embeds.views.LIST_SIZE", 2)
+    html = html_of(client.get("/embed/projects/", {"lang": "en"}))
+    assert "See all 4 projects in the registry" in html
+
+
+@pytest.mark.parametrize(
+    ("language", "word"),
+    [("sv", "Partnerländer"), ("en", "Partner countries"), ("lv", "Partnervalstis")],
+)
+def test_lang_chooses_the_language(client, registry, language, word):
+    response = client.get("/embed/projects/water/", {"lang": language}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response["Content-Language"] == language
+    assert f'<html lang="{language}">' in html_of(response)
+    assert word in html_of(response)
+
+
+def test_without_lang_the_visitors_language(client, registry):
+    response = client.get("/embed/projects/water/", HTTP_ACCEPT_LANGUAGE="lv")
+    assert response["Content-Language"] == "lv"
+    unknown = client.get("/embed/projects/water/", {"lang": "xx"}, HTTP_ACCEPT_LANGUAGE="sv")
+    assert unknown["Content-Language"] == "sv"
+
+
+def test_the_card_shows_the_project_and_escapes_its_text(client, registry):
+    html = html_of(client.get("/embed/projects/water/", {"lang": "en"}))
+    assert "Clean water" in html
+    assert "Water &amp; sanitation &lt;together&gt;" in html
+    assert '<img class="flag" src="/static/flags/ke.gif" alt=""' in html
+    assert client.get("/embed/projects/secret-draft/").status_code == 404
+
+
+def test_the_map_embed_counts_the_filtered_projects_on_the_europe_map(client, registry):
+    html = html_of(client.get("/embed/map/", {"municipality": "norrkoping", "lang": "en"}))
+    assert 'viewBox="400 172 216 214"' in html
+    assert "Kenya: 1 project" in html and "Malta: 1 project" in html
+    assert "Latvia" not in html.split("embed__countries")[1]  # only Kalix's project names it
+    assert 'href="/projects/?municipality=norrkoping&amp;country=mt"' in html
+    # Malta is too small to see on the map: it also gets a round marker.
+    assert "world-map__marker" in html
+    world = html_of(client.get("/embed/map/", {"view": "world"}))
+    assert 'viewBox="400 172 216 214"' not in world
+
+
+def test_bad_filter_values_answer_400_not_500(client, registry):
+    for path in ["/embed/projects/", "/embed/map/"]:
+        response = client.get(path, {"goal": "99", "country": "\x00"})
+        assert response.status_code == 400
+        assert frame_ancestors(response) == "*"
+
+
+def test_the_builder_works_without_javascript(client, registry):
+    empty = client.get("/embed-builder/", HTTP_ACCEPT_LANGUAGE="en")
+    assert "Preview and snippet" in html_of(empty) and "<iframe" not in html_of(empty)
+    response = client.get(
+        "/embed-builder/",
+        {"kind": "list", "municipality": "norrkoping", "goal": "4", "lang": "lv"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    html = html_of(response)
+    url = "http://testserver/embed/projects/?municipality=norrkoping&amp;goal=4&amp;lang=lv"
+    assert f'<iframe class="embed-builder__preview" src="{url}"' in html
+    # The snippet is text to copy, escaped once more inside the field.
+    assert "&lt;iframe src=&quot;" + url.replace("&amp;", "&amp;amp;") in html
+    assert "/static/js/embed.js" in html
+    # The preview's address answers with the same filters.
+    assert listed_slugs(client.get("/embed/projects/?municipality=norrkoping&goal=4")) == [
+        "schools"
+    ]
+
+
+def test_the_builder_makes_a_card_from_a_projects_address(client, registry):
+    response = client.get(
+        "/embed-builder/", {"kind": "project", "project": "http://example.org/projects/water/"}
+    )
+    assert 'src="http://testserver/embed/projects/water/"' in html_of(response)
+    missing = client.get(
+        "/embed-builder/",
+        {"kind": "project", "project": "secret-draft"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert "Give the address or slug of a published project." in html_of(missing)
+    assert "<iframe" not in html_of(missing)
+
+
+def test_the_builder_makes_a_world_map(client, registry):
+    response = client.get("/embed-builder/", {"kind": "map", "view": "world", "country": "KE"})
+    assert 'src="http://testserver/embed/map/?country=ke&amp;view=world"' in html_of(response)

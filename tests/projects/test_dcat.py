@@ -1,0 +1,143 @@
+"""/datasets/dcat: the DCAT-AP-SE catalogue parses as RDF/XML, holds every class and property
+that DCAT-AP-SE 3.0.1 makes mandatory, and every address of the site in it answers 200."""
+
+from urllib.parse import urlsplit
+
+import pytest
+from rdflib import Graph, Namespace, URIRef
+from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF
+
+from projects import project_index
+from tests.projects.open_data_helpers import YEAR, make_registry
+
+pytestmark = pytest.mark.django_db
+
+VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
+HOST = "testserver"
+
+# DCAT-AP-SE 3.0.1 (docs.dataportal.se/dcat/3.0.1): the mandatory properties of each class,
+# DCAT-AP 3.0's and the Swedish profile's additions (a catalogue's licence, a dataset's
+# publisher, an agent's type); and of the contact point (vcard) and the data service.
+MANDATORY = {
+    DCAT.Catalog: [
+        DCTERMS.title,
+        DCTERMS.description,
+        DCTERMS.publisher,
+        DCTERMS.license,
+        DCAT.dataset,
+    ],
+    DCAT.Dataset: [DCTERMS.title, DCTERMS.description, DCTERMS.publisher],
+    DCAT.Distribution: [DCAT.accessURL],
+    FOAF.Agent: [FOAF.name, DCTERMS.type],
+    VCARD.Organization: [VCARD.fn, VCARD.hasEmail],
+    DCAT.DataService: [DCTERMS.title, DCAT.endpointURL, DCTERMS.publisher],
+}
+# What the registry promises beyond that (the issue's list): per dataset.
+PROMISED = [
+    DCAT.contactPoint,
+    DCAT.theme,
+    DCTERMS.spatial,
+    DCTERMS.issued,
+    DCTERMS.modified,
+    DCAT.distribution,
+    DCAT.landingPage,
+]
+
+
+@pytest.fixture
+def catalogue(client, settings):
+    settings.OPEN_DATA_CONTACT_EMAIL = "opendata@example.org"
+    make_registry()
+    project_index.forget()
+    response = client.get("/datasets/dcat")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/rdf+xml")
+    return Graph().parse(data=response.content, format="xml")
+
+
+def test_every_mandatory_class_and_property_is_there(catalogue):
+    for kind, properties in MANDATORY.items():
+        subjects = list(catalogue.subjects(RDF.type, kind))
+        assert subjects, f"no {kind}"
+        for subject in subjects:
+            for prop in properties:
+                assert catalogue.value(subject, prop) is not None, f"{subject} lacks {prop}"
+
+
+def test_a_dataset_per_owner_municipality_and_one_for_the_registry(catalogue):
+    titles = {
+        str(catalogue.value(dataset, DCTERMS.title, any=True))
+        for dataset in catalogue.subjects(RDF.type, DCAT.Dataset)
+    }
+    datasets = list(catalogue.subjects(RDF.type, DCAT.Dataset))
+    assert len(datasets) == 4  # the registry, Norrköping, Kalix and Rēzekne
+    english = {
+        str(title)
+        for dataset in datasets
+        for title in catalogue.objects(dataset, DCTERMS.title)
+        if title.language == "en"
+    }
+    assert "International projects of Norrköping" in english
+    assert "Internationella projekt i Norrköping" in {
+        str(t) for d in datasets for t in catalogue.objects(d, DCTERMS.title) if t.language == "sv"
+    }
+    assert titles
+
+
+def test_each_dataset_has_what_the_portal_shows(catalogue):
+    for dataset in catalogue.subjects(RDF.type, DCAT.Dataset):
+        for prop in PROMISED:
+            assert catalogue.value(dataset, prop) is not None, f"{dataset} lacks {prop}"
+        languages = {t.language for t in catalogue.objects(dataset, DCTERMS.title)}
+        assert languages == {"sv", "en"}
+        formats = {
+            str(catalogue.value(distribution, DCTERMS["format"])).rsplit("/", 1)[-1]
+            for distribution in catalogue.objects(dataset, DCAT.distribution)
+        }
+        assert formats == {"CSV", "XLSX", "JSON"}
+        assert len(list(catalogue.objects(dataset, DCAT.distribution))) == 4  # and the API
+
+
+def test_the_licence_is_the_configured_creative_commons_uri(client, settings):
+    settings.OPEN_DATA_LICENSE = "http://creativecommons.org/publicdomain/zero/1.0/"
+    make_registry()
+    graph = Graph().parse(data=client.get("/datasets/dcat").content, format="xml")
+    licences = set(graph.objects(None, DCTERMS.license))
+    assert licences == {URIRef("http://creativecommons.org/publicdomain/zero/1.0/")}
+
+
+def period_of(catalogue, key):
+    dataset = URIRef(f"http://testserver/datasets/dcat#dataset-{key}")
+    period = catalogue.value(dataset, DCTERMS.temporal)
+    if period is None:
+        return None
+    start, end = (catalogue.value(period, p) for p in (DCAT.startDate, DCAT.endDate))
+    return (str(start), end and str(end))
+
+
+def test_the_temporal_coverage_is_the_projects_years(catalogue):
+    # From the earliest start; open while any project is open-ended.
+    assert period_of(catalogue, "norrkoping") == ("2019-01-01", f"{YEAR + 1}-12-31")
+    assert period_of(catalogue, "kalix") == ("2021-01-01", None)
+    assert period_of(catalogue, "registry") == ("2019-01-01", None)
+    # Rēzekne's one project has no year at all: no period is claimed.
+    assert period_of(catalogue, "rezekne") is None
+
+
+def test_every_address_of_the_site_in_it_answers_200(client, catalogue):
+    addresses = {
+        str(term).split("#")[0]
+        for triple in catalogue
+        for term in triple
+        if isinstance(term, URIRef) and urlsplit(str(term)).netloc == HOST
+    }
+    assert len(addresses) > 10
+    for address in sorted(addresses):
+        parts = urlsplit(address)
+        response = client.get(f"{parts.path}?{parts.query}")
+        assert response.status_code == 200, address
+
+
+def test_drafts_give_no_dataset(catalogue):
+    text = catalogue.serialize(format="turtle")
+    assert "Secret draft" not in text

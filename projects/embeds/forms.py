@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from ..filters import ProjectFilter, has_value
+from ..filters import ProjectFilter
 from ..models import Project
 from ..open_data.oembed import project_of
 
@@ -128,7 +128,8 @@ def applied_filters(filterset):
     list or map shows, said above it."""
     applied = []
     for name, value in filterset.form.cleaned_data.items():
-        if name == "sort" or not has_value(value):
+        # Nothing chosen cleans to None, "", [] or an empty QuerySet.
+        if name == "sort" or not value:
             continue
         field = filterset.form.fields[name]
         if isinstance(value, str):

@@ -1,6 +1,10 @@
 """Admin for networks (reference data) and memberships (owned by the member municipality)."""
 
+from django import forms
+from django.conf import settings
 from django.contrib import admin
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 from reversion.admin import VersionAdmin
 
 from networks.models import Membership, Network
@@ -15,6 +19,25 @@ class NetworkAdmin(VersionAdmin):
     list_filter = ["kind"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
+
+    # The content language is stored as a code ("sv"); the form and the read-only view name it
+    # in the reader's language.
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "language":
+            return forms.ChoiceField(
+                label=capfirst(db_field.verbose_name), choices=settings.LANGUAGES
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if self.has_change_permission(request, obj):
+            return fields
+        return ["content_language" if name == "language" else name for name in fields]
+
+    @admin.display(description=_("content language"))
+    def content_language(self, network):
+        return dict(settings.LANGUAGES).get(network.language, network.language)
 
 
 @admin.register(Membership)

@@ -24,6 +24,7 @@ from import_export import fields, resources, widgets
 
 from projects.exports import restore_neutralised, spreadsheet_text
 from projects.models import Project
+from registry.admin_history import IMPORTED_FROM
 from registry.models import Country, Funder, Goal, Municipality, Organisation
 
 COLUMNS = (
@@ -71,10 +72,13 @@ class CodesWidget(widgets.ManyToManyWidget):
     """Related records named by a code and joined with ";". Unlike ManyToManyWidget, which
     drops codes it does not know, an unknown code is an error naming the code."""
 
-    def __init__(self, model, field, queryset=None, normalise=str, **kwargs):
+    def __init__(self, model, field, unknown, queryset=None, normalise=str, **kwargs):
+        """`unknown`: the message naming unknown codes, one per model, since a model's name in
+        a generic sentence takes the wrong form in Swedish and Latvian ("Okänd länder")."""
         super().__init__(model, separator=";", field=field, **kwargs)
         self.queryset = queryset
         self.normalise = normalise
+        self.unknown = unknown
 
     def clean(self, value, row=None, **kwargs):
         if value is None or value == "":
@@ -88,10 +92,7 @@ class CodesWidget(widgets.ManyToManyWidget):
         known = {str(getattr(obj, self.field)) for obj in found}
         unknown = [code for code in wanted if code not in known]
         if unknown:
-            raise ValueError(
-                gettext("Unknown %(what)s: %(codes)s.")
-                % {"what": self.model._meta.verbose_name_plural, "codes": ", ".join(unknown)}
-            )
+            raise ValueError(str(self.unknown) % {"codes": ", ".join(unknown)})
         return found
 
     def _valid(self, code):
@@ -116,18 +117,24 @@ class ProjectResource(resources.ModelResource):
     partner_countries = fields.Field(
         attribute="partner_countries",
         column_name="partner_countries",
-        widget=CodesWidget(Country, field="code", normalise=str.upper),
+        widget=CodesWidget(
+            Country, "code", _("Unknown countries: %(codes)s."), normalise=str.upper
+        ),
     )
     goals = fields.Field(
-        attribute="goals", column_name="goals", widget=CodesWidget(Goal, field="number")
+        attribute="goals",
+        column_name="goals",
+        widget=CodesWidget(Goal, "number", _("Unknown goals: %(codes)s.")),
     )
     funders = fields.Field(
-        attribute="funders", column_name="funders", widget=CodesWidget(Funder, field="slug")
+        attribute="funders",
+        column_name="funders",
+        widget=CodesWidget(Funder, "slug", _("Unknown funders: %(codes)s.")),
     )
     units = fields.Field(
         attribute="organisations",
         column_name="units",
-        widget=CodesWidget(Organisation, field="slug"),
+        widget=CodesWidget(Organisation, "slug", _("Unknown units: %(codes)s.")),
     )
 
     class Meta:
@@ -165,9 +172,8 @@ class ProjectResource(resources.ModelResource):
             user = kwargs.get("user")
             if user is not None and user.is_authenticated:
                 reversion.set_user(user)
-            reversion.set_comment(
-                gettext("Imported from %(file)s.") % {"file": kwargs.get("file_name") or "-"}
-            )
+            # In English, translated when shown (registry/admin_history.py).
+            reversion.set_comment(IMPORTED_FROM % {"file": kwargs.get("file_name") or "-"})
             return super().import_row(row, instance_loader, **kwargs)
 
     def before_import_row(self, row, **kwargs):

@@ -50,9 +50,13 @@ def _get_page(request, filterset, index):
 def project_detail(request, slug):
     """/projects/<slug>/: everything about one published project; drafts are 404."""
     project = get_object_or_404(Project.objects.published().for_detail(), slug=slug)
-    context = {
+    return render(request, "projects/project_detail.html", detail_context(project))
+
+
+def detail_context(project):
+    """What the project page shows of `project` (the admin's draft preview shows the same)."""
+    return {
         "project": project,
         "contacts": [contact for contact in project.contacts.all() if contact.is_public],
         "networks": Network.objects.filter(memberships__municipality=project.municipality_id),
     }
-    return render(request, "projects/project_detail.html", context)

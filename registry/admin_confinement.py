@@ -46,6 +46,11 @@ from reversion.admin import VersionAdmin
 from reversion.models import Revision, Version
 
 from registry.admin_conflicts import EditConflictMixin
+from registry.admin_history import (
+    LAST_BEFORE_DELETION,
+    RECOVERED_UNDER_SLUG,
+    HistoryDiffMixin,
+)
 from registry.models import Municipality
 
 COORDINATORS_GROUP = "Coordinators"
@@ -232,7 +237,7 @@ class NewSlugForm(forms.Form):
         return slug
 
 
-class MunicipalityConfinementMixin(EditConflictMixin):
+class MunicipalityConfinementMixin(HistoryDiffMixin, EditConflictMixin):
     """Confines a ModelAdmin of a municipality-owned model to the coordinator's municipality.
     Its change forms also refuse to set back someone else's edit (registry.admin_conflicts).
 
@@ -438,7 +443,7 @@ class MunicipalityConfinementMixin(EditConflictMixin):
         super().delete_queryset(request, queryset)
 
     def _remember_before_delete(self, request, objects):
-        comment = gettext("Last version before deletion.")
+        comment = LAST_BEFORE_DELETION  # in English, translated when shown
 
         def remember(obj):
             with reversion.create_revision():
@@ -570,8 +575,7 @@ class MunicipalityConfinementMixin(EditConflictMixin):
             revision = Revision.objects.create(
                 date_created=timezone.now(),
                 user=request.user,
-                comment=gettext("Last version before deletion, to recover under the slug %(slug)s.")
-                % {"slug": slug},
+                comment=RECOVERED_UNDER_SLUG % {"slug": slug},  # translated when shown
             )
             copy = None
             for stored in version.revision.version_set.all():

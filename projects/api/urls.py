@@ -1,5 +1,5 @@
 from django.urls import path, re_path
-from drf_spectacular.views import SpectacularAPIView
+from drf_spectacular.views import SpectacularJSONAPIView
 
 from . import views
 
@@ -7,7 +7,7 @@ app_name = "api"
 
 urlpatterns = [
     path("", views.ApiRoot.as_view(), name="root"),
-    path("openapi.json", SpectacularAPIView.as_view(), name="schema"),
+    path("openapi.json", SpectacularJSONAPIView.as_view(), name="schema"),
     path(
         "reference/",
         views.ApiReference.as_view(url_name="api:schema"),

@@ -266,7 +266,7 @@ def criterion_keys(value):
 
 
 
-def _has_value(value):
+def has_value(value):
     if isinstance(value, models.QuerySet):
         # Model choice fields clean "nothing chosen" to `.none()`, and chosen values to rows
         # that exist.
@@ -374,7 +374,7 @@ class ProjectFilter(django_filters.FilterSet):
         model multiple-choice field cleans to an empty QuerySet, which a `method=` filter
         would otherwise receive and turn into an empty result."""
         for name, value in self.form.cleaned_data.items():
-            if name in names or not _has_value(value):
+            if name in names or not has_value(value):
                 continue
             queryset = self.filters[name].filter(queryset, value)
         return queryset
@@ -389,7 +389,7 @@ class ProjectFilter(django_filters.FilterSet):
         if key not in remembered:
             found = index.everything
             for name, value in self.form.cleaned_data.items():
-                if name in names or name == "sort" or not _has_value(value):
+                if name in names or name == "sort" or not has_value(value):
                     continue
                 found = found & self._matched(index, name, value, remembered)
             remembered[key] = found

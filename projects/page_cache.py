@@ -1,20 +1,34 @@
 """What the page cache must know about the projects (registry/change_stamp.py,
 docs/caching.md).
 
-Rows: an edit of a project moves the projects' tag and the project's own
-("projects.project:<slug>"); an edit of an event or a contact moves its project's too, since
-the project's page shows them. Pages: a project's page depends on its own tag and on the
-reference data it names, so saving another project leaves it cached; every page that shows
-several projects (the list, home, goals, countries, municipalities, funders, networks, the
-sitemap, the feed) depends on every change. Each declares the query parameters it reads.
+Rows: an edit of a project moves the projects' tag, the project's own
+("projects.project:<slug>") and one for each key the list's filters find it by
+("projects.list:goals=4", "projects.list:municipality_id=7"; see `list_tags`); an edit of an
+event or a contact moves its project's too, since the project's page shows them. Pages: a
+project's page depends on its own tag and on the reference data it names, so saving another
+project leaves it cached; the list, filtered by at least two such filters, depends on their
+keys' tags and on every other model public pages show (`list_page_tags`), so saving a project
+it cannot show leaves it cached; every other page that shows several projects (home, goals,
+countries, municipalities, funders, networks, the sitemap, the feed) depends on every change.
+Each declares the query parameters it reads.
 """
 
 from networks.models import Membership, Network
-from registry.change_stamp import model_tag, not_shown, page, row_tag, shown, varies_with
+from registry.change_stamp import (
+    EVERYTHING,
+    model_tag,
+    not_shown,
+    page,
+    row_tag,
+    shown,
+    shown_models,
+    varies_with,
+)
 from registry.models import Country, Funder, Goal, Municipality, Organisation
 
-from .filters import ProjectFilter
+from .filters import CRITERIA, Column, Expanded, Linked, ProjectFilter, criterion_keys, has_value
 from .models import Contact, Event, Project, Strategy, StrategyItem, current_year
+from .project_index import link_column
 
 
 def project_page(slug):
@@ -29,7 +43,81 @@ def page_of_its_project(row):
     return [project_page(slug) for slug in slugs]
 
 
-shown(Project, lambda project: [project_page(project.slug)])
+def list_tag(source, key):
+    """The tag of the projects a list filter finds by `key` in `source` (a Column's column or
+    a Linked's link, as CRITERIA states them), e.g. "projects.list:goals=4"."""
+    return f"projects.list:{source}={key}"
+
+
+def _tagged(criterion):
+    """The Column or Linked criterion whose keys a filter's tags name (an Expanded one's
+    inner criterion, whose keys are the expanded ones), or None for a criterion that finds
+    projects by something else (a search, a status, a year)."""
+    while isinstance(criterion, Expanded):
+        criterion = criterion.criterion
+    return criterion if isinstance(criterion, Column | Linked) else None
+
+
+# The criteria whose keys tag rows, once each (network and municipality share a column).
+TAGGED = {
+    tagged.column if isinstance(tagged, Column) else tagged.link: tagged
+    for tagged in map(_tagged, CRITERIA.values())
+    if tagged is not None
+}
+
+
+def list_tags(project):
+    """The list tags of `project`: one per key each tagged criterion finds it by."""
+    tags = []
+    for source, criterion in TAGGED.items():
+        if isinstance(criterion, Column):
+            keys = [getattr(project, criterion.column)]
+        else:
+            through, column = link_column(criterion.link)
+            keys = through._base_manager.filter(project_id=project.pk).values_list(
+                column, flat=True
+            )
+        tags += [list_tag(source, key) for key in keys]
+    return tags
+
+
+def list_page_tags(query, **kwargs):
+    """What the list filtered by `query` depends on. Each count it shows (the projects found,
+    and each facet's, which leaves out that facet's own filter) is of projects that every
+    filter but at most one finds; so with two or more tagged filters chosen, a project that
+    is no key of any of them, before or after an edit, changes nothing on the page: it depends
+    on those keys' tags and on every other model public pages show (names, units, links).
+    Otherwise, on every change. A project's tags are read as it is saved and before it is
+    deleted; a link added or removed moves the linked model's tag, and the project's other
+    keys still name it (two filters: it is still a key of the other)."""
+    chosen = [
+        name
+        for name, criterion in CRITERIA.items()
+        if _tagged(criterion) is not None and any(value.strip() for value in query.getlist(name))
+    ]
+    if len(chosen) < 2:
+        return [EVERYTHING]  # Known without looking the values up.
+    filterset = ProjectFilter(query, queryset=Project.objects.none())
+    if not filterset.is_valid():
+        return [EVERYTHING]
+    tags, tagged = set(), 0
+    for name, value in filterset.form.cleaned_data.items():
+        criterion = CRITERIA.get(name)
+        if criterion is None or _tagged(criterion) is None or not has_value(value):
+            continue
+        keys = criterion_keys(value)
+        while isinstance(criterion, Expanded):
+            keys, criterion = criterion.expand(keys), criterion.criterion
+        source = criterion.column if isinstance(criterion, Column) else criterion.link
+        tags.update(list_tag(source, key) for key in keys)
+        tagged += 1
+    if tagged < 2:
+        return [EVERYTHING]
+    others = {model_tag(model) for model in shown_models() if model is not Project}
+    return sorted(tags | others)
+
+
+shown(Project, lambda project: [project_page(project.slug), *list_tags(project)])
 shown(Event, page_of_its_project)
 shown(Contact, page_of_its_project)
 shown(Strategy)
@@ -52,7 +140,7 @@ page(
     tags=lambda slug, **kwargs: [project_page(slug), *map(model_tag, NAMED_BY_A_PROJECT_PAGE)],
     query=[],
 )
-page("projects:list", query=[*ProjectFilter.base_filters, "page"])
+page("projects:list", tags=list_page_tags, query=[*ProjectFilter.base_filters, "page"])
 page("registry:municipality_list", query=["country"])
 # A job's page and file change as it runs: never stored (they answer no-store); the page reads
 # only `updates` (off: it stops refreshing itself).
@@ -72,42 +160,5 @@ for name in [
     "networks:detail",
     "registry:feed",
     "registry:sitemap",
-]:
-    page(name, query=[])
-
-# Open data and embeds (docs/open-data.md). The API's project list and the embedded list and
-# map read the list's parameters (and their own); a project's resource and embedded card
-# depend on what its page depends on; the DCAT catalogue and the reference resources on every
-# change. robots.txt shows no data. The IATI file and the oEmbed answer are not cached pages
-# (a stream, and an answer keyed on its whole query string).
-LIST_PARAMETERS = [*ProjectFilter.base_filters]
-
-
-def a_project_and_what_it_names(slug, **kwargs):
-    return [project_page(slug), *map(model_tag, NAMED_BY_A_PROJECT_PAGE)]
-
-
-page("api:project-list", query=[*LIST_PARAMETERS, "page", "page_size"])
-page("api:project-detail", tags=a_project_and_what_it_names, query=[])
-page("embeds:project", tags=a_project_and_what_it_names, query=["lang"])
-page("embeds:list", query=[*LIST_PARAMETERS, "lang"])
-page("embeds:map", query=[*LIST_PARAMETERS, "lang", "view"])
-page("embeds:builder", query=["kind", "project", "view", "lang", *LIST_PARAMETERS])
-page("open_data:robots", tags=[], query=[])
-page("api:reference", tags=[], query=["script", "lang"])
-page("api:schema", tags=[], query=["format", "lang"])
-for name in [
-    "open_data:dcat",
-    "api:root",
-    "api:municipality-list",
-    "api:municipality-detail",
-    "api:goal-list",
-    "api:goal-detail",
-    "api:country-list",
-    "api:country-detail",
-    "api:funder-list",
-    "api:funder-detail",
-    "api:network-list",
-    "api:network-detail",
 ]:
     page(name, query=[])

@@ -26,7 +26,8 @@ from dataclasses import dataclass
 from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import F
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
+from django.http import QueryDict
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
@@ -57,11 +58,14 @@ _key_parts = []  # callables whose value is part of every page's key
 
 @dataclass(frozen=True)
 class Page:
-    tags: object = (EVERYTHING,)  # a list of tags, or a callable(**url_kwargs) -> tags
+    # A list of tags, or a callable(query=<the request's QueryDict>, **url_kwargs) -> tags.
+    tags: object = (EVERYTHING,)
     query: frozenset | None = None  # the query parameters the page reads; None: all of them
 
-    def tags_for(self, kwargs):
-        return list(self.tags(**kwargs) if callable(self.tags) else self.tags)
+    def tags_for(self, kwargs, query=None):
+        if callable(self.tags):
+            return list(self.tags(query=QueryDict() if query is None else query, **kwargs))
+        return list(self.tags)
 
 
 EVERY_CHANGE = Page()
@@ -76,6 +80,7 @@ def shown(model, row_tags=None):
     uid = f"change_stamp:{model._meta.label}"
     if row_tags:
         pre_save.connect(_before_save, sender=model, dispatch_uid=uid)
+        pre_delete.connect(_before_delete, sender=model, dispatch_uid=uid)
     post_save.connect(_saved, sender=model, dispatch_uid=uid)
     post_delete.connect(_deleted, sender=model, dispatch_uid=uid)
     for m2m in model._meta.local_many_to_many:
@@ -94,9 +99,10 @@ def not_shown(*labels):
 
 def page(url_name, tags=(EVERYTHING,), query=None):
     """The page named `url_name` depends on `tags` (a list, or a function of the URL's
-    arguments returning one; [] for a page that shows no data) and reads only the query
-    parameters in `query` (None: any). The page cache keys it on those parameters alone and
-    the view is given those alone, so a parameter left out can never change a cached page."""
+    arguments and of `query`, the request's parameters that the page reads, returning one; []
+    for a page that shows no data) and reads only the query parameters in `query` (None: any).
+    The page cache keys it on those parameters alone and the view is given those alone, so a
+    parameter left out can never change a cached page."""
     if url_name in _pages:
         raise ImproperlyConfigured(f"The page cache has two declarations of {url_name!r}.")
     _pages[url_name] = Page(tags, None if query is None else frozenset(query))
@@ -110,6 +116,11 @@ def varies_with(function):
 
 def declared_models():
     return {model._meta.label for model in _row_tags} | _not_shown
+
+
+def shown_models():
+    """The models public pages show (declared with `shown`)."""
+    return list(_row_tags)
 
 
 def page_for(path):
@@ -225,8 +236,13 @@ def _saved(sender, instance, **kwargs):
     bump(*tags_of(instance), *before)
 
 
+def _before_delete(sender, instance, **kwargs):
+    # Its tags while its links still exist: a deletion removes them before post_delete.
+    instance._change_stamp_before = tags_of(instance)
+
+
 def _deleted(sender, instance, **kwargs):
-    bump(*tags_of(instance))
+    bump(*tags_of(instance), *instance.__dict__.pop("_change_stamp_before", set()))
 
 
 def _links_changed(sender, instance, action, model, pk_set, **kwargs):

@@ -365,6 +365,25 @@ LOGGING = {
 
 ACCESSIBILITY_CONTACT_EMAIL = os.environ.get("ACCESSIBILITY_CONTACT_EMAIL", "")
 
+# Mail: invitations and forgotten passwords (registry/admin_accounts.py), through the SMTP server
+# of the environment. Without EMAIL_HOST it is written to the log instead (a fresh clone shows
+# the links there rather than failing to send).
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# A mail server that does not answer costs a request this long, not a worker's whole timeout.
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "registry@localhost")
+# How long an invitation or a password-reset link works (it works once in any case).
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT", str(3 * 24 * 60 * 60)))
+
 # Background jobs (long exports, docs/exports.md): django-tasks with its database backend, so
 # the broker is the database itself (PostgreSQL in production, SQLite for `make run`), and
 # `manage.py db_worker` runs them (docs/operations.md, "Background jobs").

@@ -162,3 +162,40 @@ for name in [
     "registry:sitemap",
 ]:
     page(name, query=[])
+
+# Open data and embeds (docs/open-data.md). The API's project list and the embedded list and
+# map read the list's parameters (and their own); a project's resource and embedded card
+# depend on what its page depends on; the DCAT catalogue and the reference resources on every
+# change. robots.txt shows no data. The IATI file and the oEmbed answer are not cached pages
+# (a stream, and an answer keyed on its whole query string).
+LIST_PARAMETERS = [*ProjectFilter.base_filters]
+
+
+def a_project_and_what_it_names(slug, **kwargs):
+    return [project_page(slug), *map(model_tag, NAMED_BY_A_PROJECT_PAGE)]
+
+
+page("api:project-list", query=[*LIST_PARAMETERS, "page", "page_size"])
+page("api:project-detail", tags=a_project_and_what_it_names, query=[])
+page("embeds:project", tags=a_project_and_what_it_names, query=["lang"])
+page("embeds:list", query=[*LIST_PARAMETERS, "lang"])
+page("embeds:map", query=[*LIST_PARAMETERS, "lang", "view"])
+page("embeds:builder", query=["kind", "project", "view", "lang", *LIST_PARAMETERS])
+page("open_data:robots", tags=[], query=[])
+page("api:reference", tags=[], query=["script", "lang"])
+page("api:schema", tags=[], query=["format", "lang"])
+for name in [
+    "open_data:dcat",
+    "api:root",
+    "api:municipality-list",
+    "api:municipality-detail",
+    "api:goal-list",
+    "api:goal-detail",
+    "api:country-list",
+    "api:country-detail",
+    "api:funder-list",
+    "api:funder-detail",
+    "api:network-list",
+    "api:network-detail",
+]:
+    page(name, query=[])

@@ -226,6 +226,11 @@ def restored(entry):
     return response
 
 
+# The URL namespaces whose responses carry Last-Modified: the project pages and exports, and
+# the JSON API (docs/open-data.md).
+DATED_NAMESPACES = {"projects", "api"}
+
+
 class PublicCacheMiddleware(MiddlewareMixin):
     """Lets anonymous visitors' browsers (and proxies, where safe) keep public pages for a
     minute; coordinators and the admin always get a fresh page.
@@ -236,7 +241,7 @@ class PublicCacheMiddleware(MiddlewareMixin):
       one visitor's cookie to another (no public page sets one today; a test checks).
     - Anything else, i.e. every public page and export for a visitor without a session,
       gets `public, max-age=60`: public pages set no cookie (they have no form that posts).
-    Pages of projects and the exports also carry Last-Modified: the last change to any public
+    Pages of projects, exports and the API carry Last-Modified: the last change to any public
     data (the change stamp, which deletions move too), or midnight today if that is later,
     since derived statuses and export file names follow the date.
     """
@@ -244,7 +249,7 @@ class PublicCacheMiddleware(MiddlewareMixin):
     def process_response(self, request, response):
         if not is_public_read(request) or response.status_code != 200:
             return response
-        if request.resolver_match and request.resolver_match.namespace == "projects":
+        if request.resolver_match and request.resolver_match.namespace in DATED_NAMESPACES:
             self.set_last_modified(response)
         if response.has_header("Cache-Control"):
             return response  # The view decided (e.g. /healthz is never cached).

@@ -3,10 +3,10 @@
 A benchmark, not a test. Each round reads, to the last byte and one after the other:
 
 1. `COPY (SELECT <the export's 21 columns>) TO STDOUT (FORMAT CSV)`: the plain SQL a database
-   administrator would write for the same columns (`SAME_COLUMNS`: each table of links
-   aggregated once per project and joined, the status by a CASE, the URL and the date
-   formatted), with nothing for spreadsheets (no neutralising, no labels or names in the
-   reader's language), in the list's order;
+   administrator would write for the same columns (`COPY_SELECT` of bench/copy_export.py,
+   which `make bench` runs too: each table of links aggregated once per project and joined,
+   the status by a CASE, the URL and the date formatted), with nothing for spreadsheets (no
+   neutralising, no labels or names in the reader's language), in the list's order;
 2. /projects/export.csv from gunicorn started with the project's gunicorn.conf.py (one worker,
    on 127.0.0.1), as a visitor downloads it, checking that it ended cleanly and held every row;
 3. the export's own COPY statement (projects/export_copy.py), read the same way as 1: what the
@@ -42,61 +42,25 @@ from http.client import HTTPConnection, IncompleteRead
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+if str(BASE_DIR) not in sys.path:
+    sys.path.insert(0, str(BASE_DIR))
+
+from bench.copy_export import COPY_SELECT, STATUS  # noqa: E402
+
 # A filter that keeps about one project in a hundred of generate_demo's, for the memory
 # comparison.
 SMALL_QUERY = "goal=11&country=FI&status=ongoing"
 
-SAME_COLUMNS = """
-WITH units AS (
-  SELECT l.project_id, string_agg(o.name, '; ' ORDER BY o.name) AS names
-    FROM projects_project_organisations l JOIN registry_organisation o ON o.id = l.organisation_id
-   GROUP BY l.project_id),
-partners AS (
-  SELECT l.project_id, string_agg(m.name, '; ' ORDER BY m.name) AS names
-    FROM projects_project_partner_municipalities l
-    JOIN registry_municipality m ON m.id = l.municipality_id GROUP BY l.project_id),
-countries AS (
-  SELECT l.project_id, string_agg(upper(l.country_id), '; ' ORDER BY l.country_id) AS codes
-    FROM projects_project_partner_countries l GROUP BY l.project_id),
-funders AS (
-  SELECT l.project_id, string_agg(f.slug, '; ' ORDER BY f.name, f.id) AS slugs,
-         string_agg(f.name, '; ' ORDER BY f.name, f.id) AS names
-    FROM projects_project_funders l JOIN registry_funder f ON f.id = l.funder_id
-   GROUP BY l.project_id),
-goals AS (
-  SELECT l.project_id, string_agg(g.number::text, '; ' ORDER BY g.number) AS numbers,
-         string_agg(g.name_sv, '; ' ORDER BY g.number) AS names
-    FROM projects_project_goals l JOIN registry_goal g ON g.number = l.goal_id
-   GROUP BY l.project_id)
-SELECT p.slug, p.title, m.slug, m.name, units.names, partners.names,
-  countries.codes, countries.codes, funders.slugs, funders.names, goals.numbers, goals.names,
-  p.type, p.type, {status}, {status}, p.start_year, p.end_year, p.website,
-  'http://127.0.0.1/projects/' || p.slug || '/',
-  to_char(p.updated_at AT TIME ZONE 'Europe/Stockholm', 'YYYY-MM-DD"T"HH24:MI:SS')
-FROM projects_project p
-JOIN registry_municipality m ON m.id = p.municipality_id
-LEFT JOIN units ON units.project_id = p.id
-LEFT JOIN partners ON partners.project_id = p.id
-LEFT JOIN countries ON countries.project_id = p.id
-LEFT JOIN funders ON funders.project_id = p.id
-LEFT JOIN goals ON goals.project_id = p.id
-WHERE p.publication = 'published'
-ORDER BY p.start_year DESC NULLS LAST, p.title, p.id
-"""
-STATUS = """CASE WHEN p.paused THEN 'paused' WHEN p.start_year > {year} THEN 'planned'
-  WHEN p.end_year < {year} THEN 'completed' ELSE 'ongoing' END"""
-
-
 def same_columns_statement():
+    """The run's COPY of the export's columns (bench/copy_export.py), without its header."""
     status = STATUS.format(year=date.today().year)
-    return f"COPY ({SAME_COLUMNS.format(status=status)}) TO STDOUT (FORMAT CSV)"
+    return f"COPY ({COPY_SELECT.format(status=status)}) TO STDOUT (FORMAT CSV)"
 
 
 def export_statement(database_url, port):
     """The export's own COPY statement, as the view would run it for the full list."""
     os.environ["DATABASE_URL"] = database_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "registry.settings")
-    sys.path.insert(0, str(BASE_DIR))
     import django
 
     django.setup()

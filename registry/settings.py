@@ -65,7 +65,6 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "rest_framework",
     "drf_spectacular",
-    "drf_spectacular_sidecar",
     "registry",
     "projects",
     "networks",
@@ -391,7 +390,7 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # The JSON API (/api/, docs/open-data.md): read-only and public, JSON only (DRF's browsable
 # renderer would put forms and a CSRF cookie on it); its OpenAPI document by drf-spectacular,
-# read at /api/reference/ through Swagger UI served from our own static files (the sidecar).
+# which /api/reference/ also renders as a page of the site (projects/api/reference.py).
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [],
@@ -406,9 +405,6 @@ SPECTACULAR_SETTINGS = {
     "data they name. Read-only, no key needed. Field dictionary: docs/exports.md.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
 }
 

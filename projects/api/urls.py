@@ -1,7 +1,7 @@
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularJSONAPIView
 
-from . import views
+from . import reference, views
 
 app_name = "api"
 
@@ -10,7 +10,7 @@ urlpatterns = [
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="schema"),
     path(
         "reference/",
-        views.ApiReference.as_view(url_name="api:schema"),
+        reference.api_reference,
         name="reference",
     ),
     path("projects/", views.ProjectList.as_view(), name="project-list"),

@@ -10,7 +10,6 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -282,19 +281,3 @@ class NetworkDetail(ReferenceDetail):
     def row(self, key):
         network = get_object_or_404(_networks(), slug=key)
         return with_counts([network], project_counts(project_index.current().network))[0]
-
-
-class ApiReference(SpectacularSwaggerSplitView):
-    """The browsable reference: Swagger UI from our own static files (drf-spectacular-sidecar),
-    its start-up script a file of its own rather than inline (the Content-Security-Policy),
-    in a page of ours that has the site's language and links the OpenAPI document for anyone
-    without JavaScript."""
-
-    template_name = "api/reference.html"
-
-    @extend_schema(exclude=True)
-    def get(self, request, *args, **kwargs):
-        response = super().get(request, *args, **kwargs)
-        if request.GET.get("script") is None:
-            response.data["schema_url"] = self._get_schema_url(request)
-        return response

@@ -14,6 +14,7 @@ from reversion.admin import VersionAdmin
 
 from registry.admin_confinement import MunicipalityConfinedAdmin
 from registry.models import Coordinator, Country, Funder, Goal, Municipality, Organisation
+from registry.templatetags.flags import flag as flag_image
 from registry.text import fold
 from registry.two_factor import RegistryAdminSite
 
@@ -33,7 +34,9 @@ class CountryAdmin(VersionAdmin):
 
     @admin.display(description=_("flag"))
     def flag(self, country):
-        return country.flag
+        # An image, as on the public pages (templatetags/flags.py): flag characters show as
+        # two letters on Windows.
+        return flag_image(country)
 
     def get_search_results(self, request, queryset, search_term):
         """Match the code, or the name in any of the site's languages, ignoring accents

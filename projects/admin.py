@@ -19,8 +19,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from import_export.admin import ExportActionMixin, ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
+from import_export.results import RowResult
 from reversion.admin import VersionAdmin
 
+from projects.admin_forms import EventAdminForm, ProjectFormMixin
+from projects.admin_preview import DraftPreviewMixin
 from projects.models import Contact, Event, Project, Strategy, StrategyItem
 from projects.resources import ProjectResource
 from registry.admin_confinement import (
@@ -155,13 +158,22 @@ class MunicipalityFilter(LinkFilter):
 
 class EventInline(admin.StackedInline):
     model = Event
-    extra = 0
+    form = EventAdminForm
     fields = [("title", "kind"), ("date", "time", "date_note"), "place", "description", "url"]
+
+    def get_extra(self, request, obj=None, **kwargs):
+        # A new project's form has one empty event ready (left empty, it adds none).
+        return 1 if obj is None else 0
 
 
 @admin.register(Project)
 class ProjectAdmin(
-    MunicipalityConfinementMixin, ImportExportMixin, ExportActionMixin, VersionAdmin
+    ProjectFormMixin,
+    DraftPreviewMixin,
+    MunicipalityConfinementMixin,
+    ImportExportMixin,
+    ExportActionMixin,
+    VersionAdmin,
 ):
     list_display = ["title", "units", "years", "status", "publication", "reviewed_on"]
     list_filter = [
@@ -329,6 +341,19 @@ class ProjectAdmin(
         # A row that fails validation rolls back the whole file, not only that row.
         return {**super().get_import_data_kwargs(**kwargs), "rollback_on_validation_errors": True}
 
+    def add_success_message(self, result, request):
+        # django-import-export's message counts with a model name in the plural whatever the
+        # number ("1 new … projekti"), which reads wrong in Swedish and Latvian.
+        new = result.totals[RowResult.IMPORT_TYPE_NEW]
+        updated = result.totals[RowResult.IMPORT_TYPE_UPDATE]
+        added = ngettext("%(count)d project added", "%(count)d projects added", new)
+        changed = ngettext("%(count)d project updated", "%(count)d projects updated", updated)
+        message = _("Imported: %(added)s, %(changed)s.") % {
+            "added": added % {"count": new},
+            "changed": changed % {"count": updated},
+        }
+        messages.success(request, message)
+
     def process_result(self, result, request):
         if result.has_errors() or result.has_validation_errors():
             # The file changed between preview and confirmation; nothing was saved.
@@ -360,11 +385,16 @@ class EventAdmin(MunicipalityConfinedAdmin):
 
 @admin.register(Contact)
 class ContactAdmin(MunicipalityConfinedAdmin):
-    list_display = ["name", "role", "organisation", "project", "is_public"]
+    list_display = ["name", "role", "organisation", "contact_project", "is_public"]
     list_filter = ["is_public"]
     list_select_related = ["organisation", "project"]
     search_fields = ["name", "role", "email"]
     autocomplete_fields = ["municipality", "organisation", "project"]
+
+    # The model field has no translated name of its own.
+    @admin.display(description=_("project"), ordering="project__title")
+    def contact_project(self, contact):
+        return contact.project
 
 
 class StrategyItemInline(admin.TabularInline):

@@ -8,6 +8,7 @@ municipality-owned and confined like projects.
 from django.contrib import admin
 from django.db.models import Q
 from django.utils import translation
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from reversion.admin import VersionAdmin
@@ -25,8 +26,13 @@ admin.site.__class__ = RegistryAdminSite
 
 @admin.register(Country)
 class CountryAdmin(VersionAdmin):
-    list_display = ["code", "name", "flag"]
+    list_display = ["iso_code", "name", "flag"]
     search_fields = ["code"]  # names live in django-countries: see get_search_results
+
+    @admin.display(description=_("code"), ordering="code")
+    def iso_code(self, country):
+        # A code in no language ("AM" is Armenia, not the morning).
+        return format_html('<code translate="no">{}</code>', country.code)
 
     @admin.display(description=_("name"))
     def name(self, country):

@@ -212,7 +212,7 @@ class HistoryDiffMixin:
             )
         )
         ordered = sorted(versions, key=lambda version: version.pk)
-        previous = {new.pk: old for old, new in zip([None, *ordered[:-1]], ordered, strict=True)}
+        previous = dict(zip([v.pk for v in ordered], [None, *ordered][: len(ordered)], strict=True))
         opts = self.model._meta
         action_list = []
         for version in versions:

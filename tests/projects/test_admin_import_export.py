@@ -126,7 +126,7 @@ class ImportTests(ImportTestCase):
             )
         )
         response = self.confirm(preview)
-        self.assertContains(response, "Import finished")
+        self.assertContains(response, "Imported: 2 projects added, 0 projects updated.")
         project = Project.objects.get(slug="ice-road")
         self.assertEqual(project.municipality, self.kalix)
         self.assertEqual((project.start_year, project.end_year), (2023, 2025))

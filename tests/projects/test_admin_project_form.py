@@ -1,0 +1,186 @@
+"""The project form as a coordinator uses it: what is public, quick to fill, a draft's preview,
+the municipality always named, bad import rows in plain view, many projects reviewed at once."""
+
+import datetime
+
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from projects.models import Project
+from projects.resources import COLUMNS
+from tests.admin_helpers import MODEL_BACKEND, CoordinatorsTestCase, changeform_data
+from tests.factories import make_municipality, make_organisation, make_project
+
+ADD_URL = reverse("admin:projects_project_add")
+
+
+def preview_url(project):
+    return reverse("admin:projects_project_preview", args=[project.pk])
+
+
+class ProjectFormTests(CoordinatorsTestCase):
+    def test_every_publicly_shown_field_says_so(self):
+        self.sign_in(self.kalix_user)
+        form = self.client.get(ADD_URL).context["adminform"].form
+        for name in ["title", "summary", "description", "start_year", "end_year", "website"]:
+            self.assertIn("Shown publicly", str(form.fields[name].help_text), name)
+        self.assertIn("Empty for an open-ended project.", str(form.fields["end_year"].help_text))
+        self.assertIn("never shown publicly", str(form.fields["source"].help_text))
+
+    def test_a_new_project_starts_in_the_municipalitys_language_with_its_only_unit(self):
+        self.sign_in(self.kalix_user)
+        initial = self.client.get(ADD_URL).context["adminform"].form.initial
+        self.assertEqual(initial["language"], "sv")
+        self.assertEqual(initial["organisations"], [self.kalix_school.pk])
+        latvian = make_municipality("rezekne", name="Rēzekne", country_code="LV")
+        make_organisation(latvian)
+        make_organisation(latvian)
+        self.kalix_user.coordinator.municipality = latvian
+        self.kalix_user.coordinator.save()
+        initial = self.client.get(ADD_URL).context["adminform"].form.initial
+        self.assertEqual(initial["language"], "lv")
+        self.assertNotIn("organisations", initial)  # two units: none is assumed
+
+    def test_an_empty_slug_is_made_from_the_title(self):
+        make_project(slug="kalix-rezekne-2030", municipality=self.norrkoping)
+        self.sign_in(self.kalix_user)
+        data = changeform_data(self.client.get(ADD_URL))
+        data.update({"title": "Kalix–Rēzekne 2030", "slug": ""})
+        response = self.client.post(ADD_URL, data)
+        self.assertEqual(response.status_code, 302)
+        project = Project.objects.get(title="Kalix–Rēzekne 2030")
+        self.assertEqual(project.slug, "kalix-rezekne-2030-2")  # the first one is taken
+        self.assertEqual(project.municipality, self.kalix)
+
+
+class PreviewTests(CoordinatorsTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.draft = make_project(
+            title="Winter school",
+            slug="winter-school",
+            summary="Pupils build a snow bridge.",
+            municipality=cls.kalix,
+            publication=Project.Publication.DRAFT,
+        )
+
+    def test_a_coordinator_sees_their_draft_as_it_will_look_marked_as_a_preview(self):
+        self.assertEqual(self.client.get("/projects/winter-school/").status_code, 404)
+        self.sign_in(self.kalix_user)
+        response = self.client.get(preview_url(self.draft))
+        page = response.content.decode()
+        self.assertTemplateUsed(response, "projects/project_detail.html")
+        self.assertIn('<div class="preview-marker" role="note"', page)
+        self.assertIn("This draft is not public.", page)
+        self.assertIn("Pupils build a snow bridge.", page)
+        self.assertIn('<meta name="robots" content="noindex">', page)
+        self.assertIn("no-store", response["Cache-Control"])
+
+    def test_view_on_site_leads_a_draft_to_its_preview(self):
+        self.sign_in(self.kalix_user)
+        change = reverse("admin:projects_project_change", args=[self.draft.pk])
+        self.assertContains(self.client.get(change), f'href="{preview_url(self.draft)}"')
+        self.draft.publication = Project.Publication.PUBLISHED
+        self.draft.save()
+        page = self.client.get(change).content.decode()
+        self.assertNotIn(preview_url(self.draft), page)
+
+    def test_nobody_else_reaches_the_preview(self):
+        url = preview_url(self.draft)
+        self.assertRedirects(
+            self.client.get(url), f"{reverse('admin:login')}?next={url}", fetch_redirect_response=False
+        )
+        self.sign_in(self.norrkoping_user)
+        self.assertEqual(self.client.get(url).status_code, 404)
+        staff = get_user_model().objects.create_user("staff", is_staff=True)
+        self.client.force_login(staff, backend=MODEL_BACKEND)
+        self.assertEqual(self.client.get(url).status_code, 404)
+
+    def test_one_who_may_only_view_cannot_preview(self):
+        self.sign_in(self.kalix_user)
+        self.kalix_user.groups.first().permissions.filter(codename="change_project").delete()
+        self.assertEqual(self.client.get(preview_url(self.draft)).status_code, 404)
+
+
+class WorkingForTests(CoordinatorsTestCase):
+    def test_every_admin_page_names_the_municipality_being_edited(self):
+        self.sign_in(self.kalix_user)
+        for url, language, text in [
+            (reverse("admin:index"), "en", "You are editing for <strong>Kalix</strong>"),
+            (ADD_URL, "sv", "Du redigerar för <strong>Kalix</strong>"),
+            (reverse("admin:projects_event_changelist"), "lv", "<strong>Kalix</strong>"),
+        ]:
+            response = self.client.get(url, HTTP_ACCEPT_LANGUAGE=language)
+            self.assertContains(response, text)
+
+    def test_a_superuser_edits_for_no_one_municipality(self):
+        root = get_user_model().objects.create_superuser("root", "root@example.org", "x")
+        self.client.force_login(root, backend=MODEL_BACKEND)
+        self.assertNotContains(self.client.get(reverse("admin:index")), "municipality-banner")
+
+
+class ReviewedTodayTests(CoordinatorsTestCase):
+    def test_many_projects_are_marked_reviewed_today_at_once_and_the_public_date_follows(self):
+        old = make_project(municipality=self.kalix, reviewed_on=datetime.date(2020, 1, 1))
+        new = make_project(municipality=self.kalix)
+        others = make_project(municipality=self.norrkoping)
+        self.sign_in(self.kalix_user)
+        response = self.client.post(
+            reverse("admin:projects_project_changelist"),
+            {"action": "mark_reviewed", "_selected_action": [old.pk, new.pk, others.pk]},
+            follow=True,
+        )
+        self.assertContains(response, "2 projects marked reviewed today.")
+        today = timezone.localdate()
+        for project in [old, new]:
+            project.refresh_from_db()
+            self.assertEqual(project.reviewed_on, today)
+            self.assertEqual(project.confirmed_on, today)  # the "as of" date pages show
+        others.refresh_from_db()
+        self.assertIsNone(others.reviewed_on)
+
+
+class ImportErrorsInPlainViewTests(CoordinatorsTestCase):
+    def test_each_bad_row_shows_its_reasons_without_hovering(self):
+        header = ",".join(COLUMNS)
+        row = "kalix-x,Kalix X,,,en,exchange,2024,2022,0,XX;YY,4,,,,draft,"
+        self.sign_in(self.kalix_user)
+        response = self.client.post(
+            reverse("admin:projects_project_import"),
+            {
+                "format": "0",
+                "resource": "0",
+                "import_file": SimpleUploadedFile(
+                    "p.csv", f"{header}\n{row}\n".encode(), "text/csv"
+                ),
+            },
+        )
+        page = response.content.decode()
+        self.assertIn('<table class="import-errors-plain" id="import-errors">', page)
+        self.assertIn(
+            '<li><code translate="no">end_year</code>: '
+            "The end year cannot be before the start year.</li>",
+            page,
+        )
+        self.assertIn("Unknown countries: XX, YY.", page)
+        self.assertNotIn("validation-error-container", page)
+
+    def test_unknown_codes_are_named_in_words_that_agree(self):
+        header = ",".join(COLUMNS)
+        row = "kalix-x,Kalix X,,,en,exchange,,,0,XX,,,,,draft,"
+        self.sign_in(self.kalix_user)
+        response = self.client.post(
+            reverse("admin:projects_project_import"),
+            {
+                "format": "0",
+                "resource": "0",
+                "import_file": SimpleUploadedFile(
+                    "p.csv", f"{header}\n{row}\n".encode(), "text/csv"
+                ),
+            },
+            HTTP_ACCEPT_LANGUAGE="sv",
+        )
+        self.assertContains(response, "Okända länder: XX.")

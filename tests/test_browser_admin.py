@@ -1,0 +1,177 @@
+"""The admin in a real browser: a coordinator's screens checked by axe-core (WCAG 2.1 AA), and
+the clicks and keystrokes it takes to add a complete project (docs/admin.md).
+
+Uses the seeded registry, the browser and the axe helper of tests/test_browser.py; skipped when
+chromium is missing, unless REQUIRE_BROWSER_TESTS=1.
+"""
+
+import pytest
+
+from tests.test_browser import (  # noqa: F401 (fixtures)
+    WCAG_21_AA,
+    Axe,
+    browser,
+    site,
+    violations_report,
+)
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "a long enough test passphrase"
+# Adding the project below, measured as docs/admin.md describes (a mouse user who clicks into
+# each field, types, picks with the mouse and saves): 15 clicks and 122 keystrokes before the
+# form's defaults, radio buttons and ready rows, 12 and 122 since.
+MOST_CLICKS = 12
+MOST_KEYSTROKES = 122
+
+
+@pytest.fixture(scope="module")
+def coordinator(site, django_db_blocker):  # noqa: F811
+    """Kalix's administrator, signed in through the sign-in page by each test."""
+    from registry.admin_accounts import administrators_group
+    from registry.models import Municipality
+    from tests.admin_helpers import add_coordinator
+
+    with django_db_blocker.unblock():
+        user = add_coordinator("anna@kalix.se", Municipality.objects.get(slug="kalix"), PASSWORD)
+        user.groups.add(administrators_group())
+    return user
+
+
+@pytest.fixture
+def admin_page(browser, site, coordinator):  # noqa: F811
+    context = browser.new_context(bypass_csp=True, locale="sv-SE")
+    page = context.new_page()
+    page.goto(site + "/admin/login/?next=/admin/")
+    page.fill("#id_username", "anna@kalix.se")
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url(site + "/admin/")
+    yield page
+    context.close()
+
+
+def admin_paths(django_db_blocker):
+    from projects.models import Project
+    from tests.factories import make_project
+
+    with django_db_blocker.unblock():
+        project = Project.objects.filter(municipality__slug="kalix").first()
+        draft = Project.objects.filter(slug="kalix-draft").first() or make_project(
+            slug="kalix-draft",
+            title="Kalix draft",
+            municipality=project.municipality,
+            publication=Project.Publication.DRAFT,
+        )
+    return {
+        "index": "/admin/",
+        "project list": "/admin/projects/project/",
+        "add project": "/admin/projects/project/add/",
+        "change project": f"/admin/projects/project/{project.pk}/change/",
+        "history": f"/admin/projects/project/{project.pk}/history/",
+        "preview": f"/admin/projects/project/{draft.pk}/preview/",
+        "import": "/admin/projects/project/import/",
+        "export": "/admin/projects/project/export/",
+        "recover list": "/admin/projects/project/recover/",
+        "coordinators": "/admin/coordinators/",
+        "invite": "/admin/coordinators/invite/",
+        "two-factor": "/admin/two-factor/",
+    }
+
+
+def test_a_coordinators_screens_have_no_wcag_21_aa_violations(
+    site, admin_page, django_db_blocker  # noqa: F811
+):
+    axe = Axe()
+    failures = {}
+    for language in ["sv", "lv"]:
+        admin_page.goto(f"{site}/language/{language}/?next=/admin/")
+        for name, path in admin_paths(django_db_blocker).items():
+            admin_page.goto(site + path)
+            results = axe.run(
+                admin_page, options={"runOnly": {"type": "tag", "values": WCAG_21_AA}}
+            )
+            if results.violations_count:
+                failures[f"{language} {name} {path}"] = violations_report(results)
+    assert not failures, "\n\n".join(f"{page}:\n{report}" for page, report in failures.items())
+
+
+def test_the_sign_in_and_forgotten_password_pages_have_no_violations(site, browser):  # noqa: F811
+    context = browser.new_context(bypass_csp=True, locale="lv-LV")
+    page = context.new_page()
+    axe = Axe()
+    for path in ["/admin/login/", "/admin/password-reset/"]:
+        page.goto(site + path)
+        results = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_21_AA}})
+        assert not results.violations_count, violations_report(results)
+    page.goto(site + "/admin/login/")
+    page.click("text=Aizmirsāt paroli vai lietotājvārdu?")
+    assert page.url == site + "/admin/password-reset/"
+    context.close()
+
+
+class Effort:
+    """Counts a person's clicks and keystrokes while the page is driven as they would."""
+
+    def __init__(self, page):
+        self.page, self.clicks, self.keystrokes = page, 0, 0
+
+    def click(self, selector):
+        self.page.click(selector)
+        self.clicks += 1
+
+    def type(self, selector, text):
+        self.click(selector)
+        self.page.keyboard.type(text)
+        self.keystrokes += len(text)
+
+    def pick(self, field, query, expected, within=""):
+        """An autocomplete: click it, type a few letters, Enter on the first match (once the
+        answer to the whole query has come)."""
+        self.click(f"{within} .field-{field} .select2-selection")
+        self.page.keyboard.type(query)
+        self.page.wait_for_selector(
+            f".select2-results__option--highlighted:has-text('{expected}')"
+        )
+        self.page.keyboard.press("Enter")
+        self.keystrokes += len(query) + 1
+
+
+def test_adding_a_complete_project_takes_twelve_clicks(
+    site, admin_page, django_db_blocker  # noqa: F811
+):
+    from projects.models import Project
+
+    admin_page.goto(f"{site}/language/en/?next=/admin/projects/project/add/")
+    effort = Effort(admin_page)
+    # The title field has the focus when the form opens; the slug follows the title.
+    admin_page.keyboard.type("Winter school in Rēzekne")
+    effort.keystrokes += len("Winter school in Rēzekne")
+    effort.type("#id_summary", "Pupils from Kalix build a snow bridge with Rēzekne.")
+    effort.click("input[name=type][value=exchange]")  # radio buttons: one click
+    effort.type("#id_start_year", "2025")
+    effort.type("#id_end_year", "2026")
+    effort.pick("partner_municipalities", "rēz", "Rēzekne")
+    effort.pick("partner_countries", "latv", "Latvia")
+    effort.pick("goal", "4", "4", within="#projectgoal_set-0")
+    effort.pick("funder", "erasm", "Erasmus", within="#projectfunder_set-0")
+    effort.click("input[name=publication][value=published]")
+    effort.type("#id_events-0-title", "Bridge opens")
+    effort.type("#id_events-0-date", "2026-02-14")
+    effort.click("input[name=_save]")
+    admin_page.wait_for_url(f"{site}/admin/projects/project/")
+    print(f"\nAdding a complete project: {effort.clicks} clicks, {effort.keystrokes} keystrokes")
+
+    with django_db_blocker.unblock():
+        project = Project.objects.get(title="Winter school in Rēzekne")
+        assert project.slug == "winter-school-in-rezekne"
+        assert project.municipality.slug == "kalix"
+        assert project.language == "sv" and project.type == "exchange"
+        assert project.partner_municipalities.get().slug == "rezekne"
+        assert project.partner_countries.get().code == "LV"
+        assert project.events.get().title == "Bridge opens"
+        assert project.goals.get().number == 4
+        assert project.funders.get().name.startswith("Erasmus")
+        assert project.is_published
+    assert effort.clicks <= MOST_CLICKS
+    assert effort.keystrokes <= MOST_KEYSTROKES

@@ -230,6 +230,8 @@ class ProjectAdmin(
     ]
     inlines = [EventInline]
     actions = ["publish", "unpublish", "mark_reviewed"]
+    # Partner organisations are bodies outside any municipality: any of them may be picked.
+    ownerless_links = ("partner_organisations",)
 
     # Import and export (django-import-export), confined like everything else.
     resource_classes = [ProjectResource]

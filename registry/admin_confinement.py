@@ -265,10 +265,16 @@ class MunicipalityConfinementMixin(HistoryDiffMixin, EditConflictMixin):
     def is_confined(self, request):
         return not request.user.is_superuser
 
+    # Links a coordinator may make to records that no municipality owns, by field name: a
+    # project's partner organisations abroad are organisations without a municipality.
+    ownerless_links = ()
+
     def confine(self, request, queryset):
         """`queryset` narrowed to what the request's user may see."""
         if not self.is_confined(request):
             return queryset
+        if self._autocompletes_ownerless_link(request):
+            return queryset.filter(**{f"{self.owner_path}__isnull": True})
         municipality = municipality_of(request.user)
         if municipality is None:
             return queryset.none()
@@ -285,6 +291,17 @@ class MunicipalityConfinementMixin(HistoryDiffMixin, EditConflictMixin):
 
     def get_queryset(self, request):
         return self.confine(request, super().get_queryset(request))
+
+    def _autocompletes_ownerless_link(self, request):
+        """True for the autocomplete of a link its admin declares in `ownerless_links`."""
+        if request.resolver_match is None or request.resolver_match.url_name != "autocomplete":
+            return False
+        try:
+            source = apps.get_model(request.GET["app_label"], request.GET["model_name"])
+        except (KeyError, LookupError):
+            return False
+        source_admin = self.admin_site._registry.get(source)
+        return request.GET.get("field_name") in getattr(source_admin, "ownerless_links", ())
 
     def get_search_results(self, request, queryset, search_term):
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
@@ -347,6 +364,9 @@ class MunicipalityConfinementMixin(HistoryDiffMixin, EditConflictMixin):
         is reference data (any country, goal, funder or partner municipality will do)."""
         if not self.is_confined(request):
             return None
+        if db_field.name in self.ownerless_links:
+            path = owner_path(db_field.related_model)
+            return db_field.related_model._default_manager.filter(**{f"{path}__isnull": True})
         try:
             target_admin = self.admin_site.get_model_admin(db_field.related_model)
         except NotRegistered:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import reversion
 from diff_match_patch import diff_match_patch
+from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.admin.utils import quote, unquote
 from django.db import models
@@ -36,6 +37,8 @@ IMPORTED_FROM = gettext_noop("Imported from %(file)s.")
 RECOVERED_UNDER_SLUG = gettext_noop(
     "Last version before deletion, to recover under the slug %(slug)s."
 )
+# django-reversion's own, stored translated.
+REVERTED = "Reverted to previous version, saved on %(datetime)s"
 STORED_COMMENTS = [INITIAL_VERSION, LAST_BEFORE_DELETION, IMPORTED_FROM, RECOVERED_UNDER_SLUG]
 EMPTY = "—"
 
@@ -174,12 +177,23 @@ def translated_comment(model, comment):
                     ]
         return LogEntry(change_message=json.dumps(messages)).get_change_message()
     for template in STORED_COMMENTS:
-        pattern = re.escape(template).replace(r"%\(file\)s", "(?P<file>.+)")
-        pattern = pattern.replace(r"%\(slug\)s", "(?P<slug>.+)")
-        match = re.fullmatch(pattern, comment)
+        match = re.fullmatch(_pattern(template), comment)
         if match:
             return gettext(template) % match.groupdict()
+    # django-reversion stores a revert's comment as its saver read it: recognised in any of
+    # the site's languages, and said again in the reader's.
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            stored = gettext(REVERTED)
+        match = re.fullmatch(_pattern(stored), comment)
+        if match:
+            return gettext(REVERTED) % match.groupdict()
     return comment
+
+
+def _pattern(template):
+    """`template` as a regular expression, each named placeholder a named group."""
+    return re.sub(r"%\\\(([a-z_]+)\\\)s", r"(?P<\1>.+)", re.escape(template))
 
 
 class HistoryDiffMixin:

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from projects.models import Project
 from projects.resources import COLUMNS
+from registry.models import Organisation
 from tests.admin_helpers import MODEL_BACKEND, CoordinatorsTestCase, changeform_data
 from tests.factories import make_municipality, make_organisation, make_project
 
@@ -90,9 +91,8 @@ class PreviewTests(CoordinatorsTestCase):
 
     def test_nobody_else_reaches_the_preview(self):
         url = preview_url(self.draft)
-        self.assertRedirects(
-            self.client.get(url), f"{reverse('admin:login')}?next={url}", fetch_redirect_response=False
-        )
+        login = f"{reverse('admin:login')}?next={url}"
+        self.assertRedirects(self.client.get(url), login, fetch_redirect_response=False)
         self.sign_in(self.norrkoping_user)
         self.assertEqual(self.client.get(url).status_code, 404)
         staff = get_user_model().objects.create_user("staff", is_staff=True)
@@ -125,8 +125,8 @@ class WorkingForTests(CoordinatorsTestCase):
 class ReviewedTodayTests(CoordinatorsTestCase):
     def test_many_projects_are_marked_reviewed_today_at_once_and_the_public_date_follows(self):
         old = make_project(municipality=self.kalix, reviewed_on=datetime.date(2020, 1, 1))
-        new = make_project(municipality=self.kalix)
-        others = make_project(municipality=self.norrkoping)
+        new = make_project(municipality=self.kalix, reviewed_on=None)
+        others = make_project(municipality=self.norrkoping, reviewed_on=None)
         self.sign_in(self.kalix_user)
         response = self.client.post(
             reverse("admin:projects_project_changelist"),
@@ -184,3 +184,46 @@ class ImportErrorsInPlainViewTests(CoordinatorsTestCase):
             HTTP_ACCEPT_LANGUAGE="sv",
         )
         self.assertContains(response, "Okända länder: XX.")
+
+
+class PartnerOrganisationTests(CoordinatorsTestCase):
+    """Partner organisations are bodies outside any municipality: a coordinator picks any of
+    them, and still no other municipality's unit."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.university = Organisation.objects.create(
+            name="Rēzekne Academy", slug="rezekne-academy", municipality=None
+        )
+        cls.project = make_project(municipality=cls.kalix)
+
+    def autocomplete(self, field_name, term):
+        response = self.client.get(
+            reverse("admin:autocomplete"),
+            {
+                "app_label": "projects",
+                "model_name": "project",
+                "field_name": field_name,
+                "term": term,
+            },
+        )
+        return {result["text"] for result in response.json()["results"]}
+
+    def test_the_autocomplete_offers_bodies_outside_municipalities(self):
+        self.sign_in(self.kalix_user)
+        self.assertEqual(self.autocomplete("partner_organisations", ""), {"Rēzekne Academy"})
+        self.assertEqual(self.autocomplete("organisations", ""), {"Kalix School"})
+
+    def test_a_partner_organisation_is_saved_and_another_municipalitys_unit_refused(self):
+        self.sign_in(self.kalix_user)
+        url = reverse("admin:projects_project_change", args=[self.project.pk])
+        data = changeform_data(self.client.get(url))
+        data["partner_organisations"] = [self.university.pk]
+        self.assertEqual(self.client.post(url, data).status_code, 302)
+        self.assertEqual(list(self.project.partner_organisations.all()), [self.university])
+        data = changeform_data(self.client.get(url))
+        data["partner_organisations"] = [self.norrkoping_school.pk]
+        response = self.client.post(url, data)
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("partner_organisations", response.context["adminform"].form.errors)

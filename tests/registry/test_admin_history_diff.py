@@ -81,6 +81,14 @@ class HistoryDiffTests(CoordinatorsTestCase):
         self.assertIn("Importerat från projekt.csv.", self.history("sv"))
 
 
+def test_a_revert_stored_in_swedish_reads_in_latvian():
+    stored = "Återställd till en tidigare version, sparad 3 mars 2026 10:00"
+    with translation.override("lv"):
+        assert translated_comment(Project, stored) == (
+            "Atgriezta iepriekšējā versija, saglabāta 3 mars 2026 10:00"
+        )
+
+
 def test_a_text_diff_escapes_what_it_marks():
     assert str(text_diff("a <b>", "a <i>")) == "a &lt;<del>b</del><ins>i</ins>&gt;"
 

@@ -14,6 +14,7 @@ from django_countries import countries
 from reversion.admin import VersionAdmin
 
 from registry.admin_confinement import MunicipalityConfinedAdmin
+from registry.admin_strings import name_third_party_apps
 from registry.models import Coordinator, Country, Funder, Goal, Municipality, Organisation
 from registry.templatetags.flags import flag as flag_image
 from registry.text import fold
@@ -22,6 +23,8 @@ from registry.two_factor import RegistryAdminSite
 # The default site gains two-factor sign-in and the enrolment page (django-otp recommends
 # switching the class of the default site, so every app's admin.register still lands on it).
 admin.site.__class__ = RegistryAdminSite
+# Third-party apps and models listed in the admin, named in the reader's language.
+name_third_party_apps()
 
 
 @admin.register(Country)

@@ -13,6 +13,7 @@ after a colon or in brackets, in the nominative, which reads right for every mod
 "Pievienot ierakstu: projekts", "Ieraksts “Kalix–Rēzekne” (projekts) saglabāts.".
 """
 
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop, ngettext_lazy
 
 DJANGO_ADMIN = [
@@ -150,3 +151,32 @@ AXES_AND_OTP = [
     gettext_noop("Invalid token. Please make sure you have entered it correctly."),
     gettext_noop("Verification of the token is currently disabled"),
 ]
+
+
+def name_third_party_apps():
+    """Names in the reader's language for the third-party apps and models the admin lists:
+    django-axes, django-otp's plugins and django-tasks-db name them in English only (or by
+    their label, "Otp_Totp"), and their models' options offer no other way in. Called once,
+    when the admin is set up (registry/admin.py)."""
+    from django.apps import apps
+
+    names = {
+        "axes": _("Sign-in attempts"),
+        "otp_totp": _("Authenticator apps"),
+        "otp_static": _("Backup codes"),
+        "django_tasks_database": _("Background jobs"),
+    }
+    models = {
+        ("otp_totp", "totpdevice"): (_("authenticator app"), _("authenticator apps")),
+        ("otp_static", "staticdevice"): (_("set of backup codes"), _("sets of backup codes")),
+        ("django_tasks_database", "dbtaskresult"): (_("background job"), _("background jobs")),
+    }
+    for label, name in names.items():
+        if label in apps.app_configs:
+            apps.app_configs[label].verbose_name = name
+    for (label, model_name), (singular, plural) in models.items():
+        try:
+            options = apps.get_model(label, model_name)._meta
+        except LookupError:
+            continue
+        options.verbose_name, options.verbose_name_plural = singular, plural

@@ -1,12 +1,14 @@
 """Invitations, removals and forgotten passwords, end to end through a real SMTP server."""
 
 import datetime
+import io
 import re
 from unittest import mock
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
+from django.core.management import call_command
 from django.urls import reverse
 
 from registry.admin_accounts import ADMINISTRATORS_GROUP, administrators_group
@@ -288,3 +290,15 @@ def test_an_unknown_address_gets_the_same_answer_and_no_mail(client, smtp_server
     response = client.post(reverse("admin:password_reset"), {"email": "nobody@example.org"})
     assert response["Location"] == reverse("admin:password_reset_done")
     assert not smtp_server.messages
+
+
+def test_add_coordinator_makes_a_municipality_administrator_for_scripting(kalix):
+    out = io.StringIO()
+    call_command(
+        "add_coordinator", "dace", municipality="kalix", password=PASSWORD, administrator=True,
+        stdout=out,
+    )
+    assert out.getvalue().strip() == "add_coordinator: created dace, administrator for Kalix."
+    dace = get_user_model().objects.get(username="dace")
+    assert dace.groups.filter(name=ADMINISTRATORS_GROUP).exists()
+    assert municipality_of(dace) == kalix

@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from registry.admin_accounts import administrators_group
 from registry.admin_confinement import coordinators_group
 from registry.models import Coordinator, Municipality
 
@@ -35,10 +36,19 @@ class Command(BaseCommand):
         )
         parser.add_argument("--email", default=None, help="The coordinator's e-mail address.")
         parser.add_argument(
+            "--administrator",
+            action="store_true",
+            help="Also make them the municipality's administrator, who invites and removes its "
+            "coordinators in the admin.",
+        )
+        parser.add_argument(
             "--dry-run", action="store_true", help="Check and report, but save nothing."
         )
 
-    def handle(self, *args, username, municipality, password, email, dry_run, **options):
+    def handle(
+        self, *args, username, municipality, password, email, dry_run, administrator=False,
+        **options,
+    ):
         place = Municipality.objects.filter(slug=municipality).first()
         if place is None:
             raise CommandError(
@@ -68,13 +78,16 @@ class Command(BaseCommand):
                 user.set_password(password)
             user.save()
             user.groups.add(coordinators_group())
+            if administrator:
+                user.groups.add(administrators_group())
             Coordinator.objects.update_or_create(user=user, defaults={"municipality": place})
             if dry_run:
                 transaction.set_rollback(True)
         verb = ("would create" if created else "would update") if dry_run else (
             "created" if created else "updated"
         )
-        self.stdout.write(f"add_coordinator: {verb} {username}, coordinator for {place.name}.")
+        role = "administrator" if administrator else "coordinator"
+        self.stdout.write(f"add_coordinator: {verb} {username}, {role} for {place.name}.")
 
     def ask_password(self, required):
         password = getpass(_("Password: "))

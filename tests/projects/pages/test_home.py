@@ -99,7 +99,7 @@ def test_the_map_links_each_partner_country_of_a_published_project_and_no_other(
 
     content = english.get("/").content.decode()
 
-    assert 'class="world-map world-map--small"' in content
+    assert 'class="world-map world-map--small world-map--world"' in content
     kenya = '<a href="/countries/ke/"><title>Kenya: 1 project</title>'
     assert kenya in content
     assert '<a href="/countries/ug/">' in content

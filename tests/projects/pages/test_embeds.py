@@ -163,3 +163,9 @@ def test_the_builder_makes_a_card_from_a_projects_address(client, registry):
 def test_the_builder_makes_a_world_map(client, registry):
     response = client.get("/embed-builder/", {"kind": "map", "view": "world", "country": "KE"})
     assert 'src="http://testserver/embed/map/?country=ke&amp;view=world"' in html_of(response)
+
+
+def test_every_page_links_the_builder_and_the_api(client, registry):
+    html = html_of(client.get("/", HTTP_ACCEPT_LANGUAGE="en"))
+    assert '<a href="/embed-builder/">Show the registry on your website</a>' in html
+    assert '<a href="/api/reference/">Open data: the API</a>' in html

@@ -89,7 +89,8 @@ def list_page_tags(query, **kwargs):
     on those keys' tags and on every other model public pages show (names, units, links).
     Otherwise, on every change. A project's tags are read as it is saved and before it is
     deleted; a link added or removed moves the linked model's tag, and the project's other
-    keys still name it (two filters: it is still a key of the other)."""
+    keys still name it (two filters: it is still a key of the other). The page cache keeps
+    the answer while the data it read is unchanged (`derived_from` below)."""
     chosen = [
         name
         for name, criterion in CRITERIA.items()
@@ -140,7 +141,14 @@ page(
     tags=lambda slug, **kwargs: [project_page(slug), *map(model_tag, NAMED_BY_A_PROJECT_PAGE)],
     query=[],
 )
-page("projects:list", tags=list_page_tags, query=[*ProjectFilter.base_filters, "page"])
+# What list_page_tags reads to look the filters' values up and expand them (the funder tree,
+# a network's members).
+page(
+    "projects:list",
+    tags=list_page_tags,
+    query=[*ProjectFilter.base_filters, "page"],
+    derived_from=map(model_tag, [Goal, Country, Municipality, Funder, Network, Membership]),
+)
 page("registry:municipality_list", query=["country"])
 # A job's page and file change as it runs: never stored (they answer no-store); the page reads
 # only `updates` (off: it stops refreshing itself).

@@ -24,6 +24,8 @@ import secrets
 from dataclasses import dataclass
 
 from django.apps import apps
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
@@ -31,6 +33,7 @@ from django.http import QueryDict
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
+from redis.exceptions import RedisError
 
 # As a page's tag: the page depends on every change (keyed by the global stamp). As a bumped
 # tag: a change that no finer tag describes, which moves every page.
@@ -61,6 +64,9 @@ class Page:
     # A list of tags, or a callable(query=<the request's QueryDict>, **url_kwargs) -> tags.
     tags: object = (EVERYTHING,)
     query: frozenset | None = None  # the query parameters the page reads; None: all of them
+    # The tags of the data a `tags` callable reads (see `page`); its tags are then kept.
+    derived_from: tuple = ()
+    name: str = ""
 
     def tags_for(self, kwargs, query=None):
         if callable(self.tags):
@@ -97,15 +103,22 @@ def not_shown(*labels):
     _not_shown.update(labels)
 
 
-def page(url_name, tags=(EVERYTHING,), query=None):
+def page(url_name, tags=(EVERYTHING,), query=None, derived_from=()):
     """The page named `url_name` depends on `tags` (a list, or a function of the URL's
     arguments and of `query`, the request's parameters that the page reads, returning one; []
     for a page that shows no data) and reads only the query parameters in `query` (None: any).
     The page cache keys it on those parameters alone and the view is given those alone, so a
-    parameter left out can never change a cached page."""
+    parameter left out can never change a cached page.
+
+    `derived_from`: for a `tags` function that reads data to work its tags out (looks filter
+    values up), the tags of that data. Its answer is then kept in the cache with those tags'
+    tokens, and used while they hold (`page_stamps`): a visit costs the one query for the
+    stamps, not the look-ups."""
     if url_name in _pages:
         raise ImproperlyConfigured(f"The page cache has two declarations of {url_name!r}.")
-    _pages[url_name] = Page(tags, None if query is None else frozenset(query))
+    _pages[url_name] = Page(
+        tags, None if query is None else frozenset(query), tuple(derived_from), url_name
+    )
 
 
 def varies_with(function):
@@ -179,8 +192,52 @@ def stamps(tags):
         return ""
     if EVERYTHING in tags:
         return current()
+    return _digest(tags, _tokens(tags))
+
+
+def page_stamps(page, kwargs, query):
+    """`stamps` of the tags of `page` at the URL with `kwargs` and `query`. For a page whose
+    tags are `derived_from` data, the tags worked out before are used (from the cache) while
+    that data's tokens are those they were worked out under, read in the same query as the
+    stamps; otherwise they are worked out anew, that data's tokens read first, so that a
+    change committed meanwhile leaves them stale (worked out again next time) rather than
+    wrong."""
+    if not page.derived_from:
+        return stamps(page.tags_for(kwargs, query))
+    described = repr((page.name, sorted(kwargs.items()), sorted(query.lists())))
+    key = "page-tags:" + hashlib.md5(described.encode(), usedforsecurity=False).hexdigest()
+    kept = _kept("get", key)
+    if kept is not None:
+        tags, sources = kept
+        if EVERYTHING in tags:
+            # Such a page follows every change: keeping it so is never wrong.
+            return current()
+        tokens = _tokens([*tags, *sources])
+        if all(tokens.get(tag, "") == token for tag, token in sources.items()):
+            return _digest(tags, tokens)
+    read = _tokens(page.derived_from)
+    tags = page.tags_for(kwargs, query)
+    sources = {tag: read.get(tag, "") for tag in page.derived_from}
+    _kept("set", key, (sorted(tags), sources), settings.PAGE_CACHE_SECONDS)
+    return stamps(tags)
+
+
+def _tokens(tags):
+    """{tag: token} of `tags` and EVERYTHING, for those that were ever moved: one query."""
     wanted = sorted({*tags, EVERYTHING})
-    tokens = dict(_tagged().filter(tag__in=wanted).values_list("tag", "token"))
+    return dict(_tagged().filter(tag__in=wanted).values_list("tag", "token"))
+
+
+def _kept(method, *args):
+    # Worked-out tags are a copy: without the cache, they are worked out each time.
+    try:
+        return getattr(cache, method)(*args)
+    except RedisError:
+        return None
+
+
+def _digest(tags, tokens):
+    wanted = sorted({*tags, EVERYTHING})
     text = "|".join(f"{tag}={tokens.get(tag, '')}" for tag in wanted)
     # Hashed, so that a page with many tags still makes a short key.
     return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()

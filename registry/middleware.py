@@ -168,7 +168,7 @@ class PageCacheMiddleware:
         are read before the page is rendered, so a page is never stored under a newer stamp
         than its data's)."""
         try:
-            stamps = change_stamp.stamps(page.tags_for(kwargs, request.GET))
+            stamps = change_stamp.page_stamps(page, kwargs, request.GET)
             url = request.build_absolute_uri()
         except (DatabaseError, InterfaceError):
             # The page itself will answer 503 (DatabaseUnavailableMiddleware).

@@ -176,6 +176,49 @@ def test_a_network_filter_depends_on_its_members_municipalities(lists):
     assert "networks.membership" in tags
 
 
+def test_a_second_visit_to_a_filtered_list_costs_one_query(
+    client, lists, django_assert_num_queries
+):
+    first = client.get(LIST)
+
+    with django_assert_num_queries(1):  # the stamps; the filters' keys were kept
+        again = client.get(LIST)
+
+    assert not rendered(again) and again.content == first.content
+
+
+def test_a_slug_given_to_another_municipality_leads_the_list_to_its_projects(client, lists):
+    """The kept keys of `?municipality=kalix` are those of the Kalix it named: once the slug
+    names another municipality, the list follows that one's projects and edits."""
+    url = "/projects/?municipality=kalix&goal=6"
+    assert listed_slugs(client.get(url)) == ["unrelated"]
+    kalix = Municipality.objects.get(slug="kalix")
+    kalix.slug = "kalix-kommun"
+    kalix.save()
+    newcomer = make_municipality("kalix", name="Nya Kalix")
+    project = make_project(slug="newcomers", municipality=newcomer, goals=[6])
+    assert listed_slugs(client.get(url)) == ["newcomers"]
+
+    project.title = "Nya Kalix vattenprojekt"
+    project.save()
+
+    assert "Nya Kalix vattenprojekt" in html_of(client.get(url))
+
+
+def test_a_network_filter_follows_its_members(client, lists):
+    from networks.models import Membership, Network
+
+    network = Network.objects.create(name="Eurocities", slug="eurocities")
+    url = "/projects/?network=eurocities&goal=6"
+    assert listed_slugs(client.get(url)) == []
+
+    Membership.objects.create(network=network, municipality=Municipality.objects.get(slug="kalix"))
+    assert listed_slugs(client.get(url)) == ["unrelated"]
+
+    retitle(lists["unrelated"])
+    assert "(ny titel)" in html_of(client.get(url))
+
+
 @settings(HYPOTHESIS, max_examples=20)
 @given(edits=EDITS, seed=st.integers(0, 1000), pairs=st.lists(queries, min_size=1, max_size=3))
 def test_a_cached_list_is_always_the_list_rendered_anew(

@@ -190,7 +190,7 @@ page("embeds:list", query=[*LIST_PARAMETERS, "lang"])
 page("embeds:map", query=[*LIST_PARAMETERS, "lang", "view"])
 page("embeds:builder", query=["kind", "project", "view", "lang", *LIST_PARAMETERS])
 page("open_data:robots", tags=[], query=[])
-page("api:reference", tags=[], query=["script", "lang"])
+page("api:reference", tags=[], query=[])
 page("api:schema", tags=[], query=["format", "lang"])
 for name in [
     "open_data:dcat",

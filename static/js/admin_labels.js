@@ -1,6 +1,7 @@
 /* Names for the admin's form controls that have none of their own (WCAG 4.1.2): the boxes
    select2 draws for autocomplete fields (Django's widget names only the hidden <select>), and
-   the cells of tabular inlines, which Django labels by the column's heading alone. Pages work
+   the cells of tabular inlines, which Django labels by the column's heading alone, and a
+   control whose label points at an id it does not have. Pages work
    without it; it only names what scripts and tables leave unnamed. */
 (function () {
   "use strict";
@@ -24,6 +25,13 @@
   }
 
   function name(root) {
+    // A label pointing at an id its control lacks (django-import-export's "Select all").
+    root.querySelectorAll("label[for]").forEach(function (label) {
+      var target = label.getAttribute("for");
+      var control = label.previousElementSibling;
+      if (document.getElementById(target) || !control || control.id) return;
+      if (/^(INPUT|SELECT|TEXTAREA)$/.test(control.tagName)) control.id = target;
+    });
     root.querySelectorAll("select, input, textarea").forEach(function (control) {
       if (control.type === "hidden" || control.getAttribute("aria-label")) return;
       if (control.id && document.querySelector('label[for="' + control.id + '"]')) return;

@@ -119,7 +119,7 @@ class StatusAndReviewFilterTests(CoordinatorsTestCase):
 
     def test_not_reviewed_for_a_year_includes_never_reviewed(self):
         today = timezone.localdate()
-        never = make_project(title="Never", municipality=self.kalix)
+        never = make_project(title="Never", municipality=self.kalix, reviewed_on=None)
         stale = make_project(
             title="Stale", municipality=self.kalix, reviewed_on=today - datetime.timedelta(400)
         )
@@ -372,7 +372,10 @@ class ActionTests(CoordinatorsTestCase):
             title="Draft", municipality=self.kalix, publication=Project.Publication.DRAFT
         )
         other = make_project(
-            title="Other draft", municipality=self.norrkoping, publication=Project.Publication.DRAFT
+            title="Other draft",
+            municipality=self.norrkoping,
+            publication=Project.Publication.DRAFT,
+            reviewed_on=None,
         )
         self.sign_in(self.kalix_user)
         url = reverse("admin:projects_project_changelist")

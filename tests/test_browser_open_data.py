@@ -126,3 +126,16 @@ def test_the_builder_copies_the_snippet_with_javascript(site, browser, django_db
     assert copied.startswith('<iframe src="http://127.0.0.1:') and "/embed/projects/" in copied
     assert page.frame_locator(".embed-builder__preview").locator(".project-row").count() >= 1
     context.close()
+
+
+def test_embeds_and_the_builder_fit_a_320_px_frame(site, browser, django_db_blocker):
+    context = browser.new_context(viewport={"width": 320, "height": 800})
+    page = context.new_page()
+    too_wide = {}
+    for name, path in embed_paths(django_db_blocker).items():
+        page.goto(site + path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > 320:
+            too_wide[f"{name} {path}"] = width
+    context.close()
+    assert not too_wide, f"wider than 320 px: {too_wide}"

@@ -41,6 +41,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext, gettext_lazy
 from reversion.admin import VersionAdmin
 from reversion.models import Revision, Version
@@ -450,6 +451,33 @@ class MunicipalityConfinementMixin(HistoryDiffMixin, EditConflictMixin):
             elif not self.owns(request, obj):
                 raise PermissionDenied
         super().save_model(request, obj, form, change)
+
+    # The delete page lists what goes with the record, but not the rows of many-to-many links
+    # ("Project-partner country relationship: Project_partner_countries object (95)"): a
+    # link is no record, and the record's page names its links already.
+
+    def get_deleted_objects(self, objs, request):
+        to_delete, model_count, perms_needed, protected = super().get_deleted_objects(
+            objs, request
+        )
+        links = [m for m in apps.get_models(include_auto_created=True) if m._meta.auto_created]
+        names = {str(capfirst(m._meta.verbose_name_plural)) for m in links}
+        names |= {str(m._meta.verbose_name_plural) for m in links}
+        prefixes = tuple(f"{capfirst(m._meta.verbose_name)}: " for m in links)
+
+        def without_links(items):
+            kept = []
+            for item in items:
+                if isinstance(item, list):
+                    item = without_links(item)
+                    if item:
+                        kept.append(item)
+                elif not str(item).startswith(prefixes):
+                    kept.append(item)
+            return kept
+
+        model_count = {name: count for name, count in model_count.items() if name not in names}
+        return without_links(to_delete), model_count, perms_needed, protected
 
     # Deleting keeps a last version, so "Recover deleted" works for records nobody ever
     # edited in the admin (seeded ones have no history).

@@ -12,7 +12,7 @@ from projects.models import Project
 from projects.resources import COLUMNS
 from registry.models import Organisation
 from tests.admin_helpers import MODEL_BACKEND, CoordinatorsTestCase, changeform_data
-from tests.factories import make_municipality, make_organisation, make_project
+from tests.factories import make_event, make_municipality, make_organisation, make_project
 
 ADD_URL = reverse("admin:projects_project_add")
 
@@ -227,3 +227,21 @@ class PartnerOrganisationTests(CoordinatorsTestCase):
         response = self.client.post(url, data)
         self.assertEqual(response.status_code, 200)
         self.assertIn("partner_organisations", response.context["adminform"].form.errors)
+
+
+class DeletePageTests(CoordinatorsTestCase):
+    def test_the_delete_page_lists_records_and_not_the_rows_of_their_links(self):
+        project = make_project(
+            title="Ice road", municipality=self.kalix, countries=["LV"],
+            organisations=[self.kalix_school],
+        )
+        make_event(project, title="Road opens", date=datetime.date(2026, 2, 1))
+        self.sign_in(self.kalix_user)
+        url = reverse("admin:projects_project_delete", args=[project.pk])
+        page = self.client.get(url).content.decode()
+        self.assertIn("Road opens", page)
+        self.assertIn("Ice road", page)
+        self.assertNotIn("object (", page)
+        self.assertNotIn("relationship", page)
+        self.client.post(url, {"post": "yes"})
+        self.assertFalse(Project.objects.filter(pk=project.pk).exists())

@@ -36,9 +36,11 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "120"))
 keepalive = 5
 
-# Recycle workers now and then, so a slow leak can never take a server down.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
-max_requests_jitter = 200
+# Recycle workers now and then, so a slow leak can never take a server down. Not too often: a
+# new worker costs a second or two of CPU (Django's imports and its warm-up, below), and a
+# worker serving cached pages answers a few hundred requests a second.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "10000"))
+max_requests_jitter = 1000
 
 # Logs go to stdout and stderr, for the process manager or container runtime to collect.
 accesslog = "-"

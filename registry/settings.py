@@ -305,11 +305,10 @@ PUBLIC_CACHE_SECONDS = int(os.environ.get("PUBLIC_CACHE_SECONDS", "60"))
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
 
 # What a new gunicorn worker requests itself before it takes any request (registry/warm_up.py):
-# the pages whose first rendering in a process costs the most (templates, the URL resolver,
-# the project index). Empty: no warm-up. Given up after WARM_UP_SECONDS.
-WARM_UP_PATHS = env_list(
-    "WARM_UP_PATHS", "/,/projects/,/projects/?goal=1&type=mobility,/projects/?q=projekt"
-)
+# the home page and a filtered list, whose first rendering in a process costs the most
+# (templates, the URL resolver, the project index). Empty: no warm-up. Given up after
+# WARM_UP_SECONDS.
+WARM_UP_PATHS = env_list("WARM_UP_PATHS", "/,/projects/?goal=1&type=mobility")
 WARM_UP_SECONDS = float(os.environ.get("WARM_UP_SECONDS", "20"))
 
 

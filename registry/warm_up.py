@@ -6,11 +6,11 @@ thread. gunicorn's `post_worker_init` hook (gunicorn.conf.py) calls `warm_up` be
 worker takes any request, so a worker started by a deploy or recycled by `max_requests` does
 that work without a visitor waiting on it.
 
-Each path of settings.WARM_UP_PATHS is requested through the WSGI application itself, in each
-of the worker's threads (each thread keeps a database connection of its own), past the page
-cache (a cached page would warm nothing), in the default language; the first path also in each
-other language, whose catalogue is loaded once per process. Nothing goes over the network and
-nothing is logged as an access. A warm-up that fails or takes longer than WARM_UP_SECONDS is
+Each path of settings.WARM_UP_PATHS is requested through the WSGI application itself, past the
+page cache (a cached page would warm nothing), in the default language; the first path also in
+each other language, whose catalogue is loaded once per process. Each of the worker's other
+threads opens the database connection it keeps for its visitors. Nothing goes over the network
+and nothing is logged as an access. A warm-up that fails or takes longer than WARM_UP_SECONDS is
 given up: the worker starts anyway, and its first requests are as slow as without it.
 """
 
@@ -22,31 +22,32 @@ from concurrent.futures import wait
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.db import connection
 
 logger = logging.getLogger(__name__)
 
 
 def warm_up(application, pool=None, threads=1):
-    """Requests each of settings.WARM_UP_PATHS from `application`, in each of `threads`
-    threads of `pool` (a concurrent.futures executor; None: in this thread only); returns the
-    statuses of the requests that were made."""
+    """Requests each of settings.WARM_UP_PATHS from `application` in one thread of `pool` (a
+    concurrent.futures executor; None: in this thread), and opens a database connection in
+    each of its other `threads - 1` threads; returns the statuses of the requests made."""
     paths = list(settings.WARM_UP_PATHS)
     if not paths:
         return []
     others = [code for code, _name in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
-    first = [(path, None) for path in paths] + [(paths[0], language) for language in others]
-    rest = [(path, None) for path in paths]
+    requests = [(path, None) for path in paths] + [(paths[0], language) for language in others]
     if pool is None:
-        return _made(application, first)
+        return _made(application, requests)
     # Every thread of the pool must take one share, so that each opens its own connection:
-    # each share waits until all have started.
+    # each share waits until all have started. What a process does once (templates, the
+    # index) is done by the first; the others only connect.
     barrier = threading.Barrier(threads)
 
-    def share(requests):
+    def share(first):
         barrier.wait(timeout=settings.WARM_UP_SECONDS)
-        return _made(application, requests)
+        return _made(application, requests) if first else _connected()
 
-    futures = [pool.submit(share, first if n == 0 else rest) for n in range(threads)]
+    futures = [pool.submit(share, n == 0) for n in range(threads)]
     done, pending = wait(futures, timeout=settings.WARM_UP_SECONDS)
     if pending:
         logger.warning("Worker warm-up took over %s s; starting anyway.", settings.WARM_UP_SECONDS)
@@ -63,6 +64,14 @@ def _made(application, requests):
     except Exception:
         logger.warning("Worker warm-up failed; starting anyway.", exc_info=True)
     return statuses
+
+
+def _connected():
+    try:
+        connection.ensure_connection()
+    except Exception:
+        logger.warning("Worker warm-up could not connect; starting anyway.", exc_info=True)
+    return []
 
 
 def _request(application, path, language):

@@ -8,5 +8,8 @@ class NetworksConfig(AppConfig):
 
     # Its policies, as registry/apps.py explains them.
     public_reads = True
-    municipality_owned = {"Membership": "municipality"}
+    municipality_owned = {
+        "Membership": "municipality",
+        "MembershipSource": "membership__municipality",
+    }
     reference_models = ["Network"]

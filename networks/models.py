@@ -1,11 +1,20 @@
 """City networks and regional cooperations, and which municipalities belong to them."""
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from registry.models import Municipality, slug_unique_ignoring_case
+from registry.models import (
+    Citation,
+    Municipality,
+    Organisation,
+    Source,
+    basis_fields,
+    check_basis,
+    slug_unique_ignoring_case,
+)
 
 
 class NetworkQuerySet(models.QuerySet):
@@ -15,11 +24,16 @@ class NetworkQuerySet(models.QuerySet):
 
     def for_detail(self):
         """A network with its members (and their countries) and strategies with their items."""
-        members = Membership.objects.select_related("municipality__country").order_by(
-            "municipality__name"
+        members = (
+            Membership.objects.select_related("municipality__country", "organisation__country")
+            .prefetch_related("sources")
+            .order_by("municipality__name", "organisation__name")
         )
         return self.prefetch_related(
-            models.Prefetch("memberships", queryset=members), "strategies__items"
+            models.Prefetch("memberships", queryset=members),
+            "strategies__items",
+            "strategies__citations__source",
+            "citations__source",
         )
 
 
@@ -42,8 +56,20 @@ class Network(models.Model):
     purpose = models.TextField(_("purpose"), blank=True)
     who_may_join = models.CharField(_("who may join"), max_length=300, blank=True)
     language = models.CharField(_("content language"), max_length=5, default="sv")
+    other_names = models.TextField(
+        _("other names"),
+        blank=True,
+        help_text=_("Other names and spellings, one a line; the search finds them too."),
+    )
     website = models.URLField(_("website"), blank=True)
-    source = models.TextField(_("source"), blank=True)
+    source = models.TextField(_("editors' notes (staff only)"), blank=True)
+    sources = models.ManyToManyField(
+        Source,
+        through="NetworkSource",
+        blank=True,
+        related_name="networks",
+        verbose_name=_("sources"),
+    )
 
     objects = NetworkManager()
 
@@ -63,30 +89,39 @@ class Network(models.Model):
         return reverse("networks:detail", args=[self.slug])
 
 
-class MembershipQuerySet(models.QuerySet):
-    def members_by_network(self):
-        """{network pk: the pks of its member municipalities}: a network's projects are the
-        ones its members own (the network filter and the project index read this)."""
-        members = {}
-        for network, municipality in self.values_list("network_id", "municipality_id"):
-            members.setdefault(network, set()).add(municipality)
-        return members
-
-
-class MembershipManager(models.Manager.from_queryset(MembershipQuerySet)):
-    def get_by_natural_key(self, network_slug, municipality_slug):
-        return self.get(network__slug=network_slug, municipality__slug=municipality_slug)
+class MembershipManager(models.Manager):
+    def get_by_natural_key(self, network_slug, member_slug):
+        """A member is a municipality or, failing that, an organisation of that slug."""
+        found = self.filter(network__slug=network_slug)
+        try:
+            return found.get(municipality__slug=member_slug)
+        except self.model.DoesNotExist:
+            return found.get(organisation__slug=member_slug)
 
 
 class Membership(models.Model):
+    """A member of a network: a municipality, or an organisation that is no municipality's
+    unit (a university), with how the registry knows it."""
+
     network = models.ForeignKey(
         Network, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("network")
     )
     municipality = models.ForeignKey(
         Municipality,
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="memberships",
         verbose_name=_("municipality"),
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        verbose_name=_("organisation"),
+        help_text=_("A member that is not a municipality, e.g. a university."),
     )
     role = models.CharField(_("role"), max_length=200, blank=True)
     since_year = models.PositiveSmallIntegerField(
@@ -96,22 +131,77 @@ class Membership(models.Model):
         validators=[MinValueValidator(1900), MaxValueValidator(2100)],
     )
     note = models.TextField(_("note"), blank=True)
-    source = models.TextField(_("source"), blank=True)
+    basis = basis_fields()["basis"]
+    basis_note = basis_fields()["basis_note"]
+    source = models.TextField(_("editors' notes (staff only)"), blank=True)
+    sources = models.ManyToManyField(
+        Source,
+        through="MembershipSource",
+        blank=True,
+        related_name="memberships",
+        verbose_name=_("sources"),
+    )
 
     objects = MembershipManager()
 
     class Meta:
-        ordering = ["network", "municipality"]
+        ordering = ["network", "municipality", "organisation"]
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
         constraints = [
-            models.UniqueConstraint(fields=["network", "municipality"], name="membership_unique")
+            models.UniqueConstraint(fields=["network", "municipality"], name="membership_unique"),
+            models.UniqueConstraint(
+                fields=["network", "organisation"], name="membership_unique_organisation"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(municipality__isnull=False, organisation__isnull=True)
+                | models.Q(municipality__isnull=True, organisation__isnull=False),
+                name="membership_one_member",
+            ),
         ]
 
     def __str__(self):
-        return f"{self.municipality} – {self.network}"
+        return f"{self.member} – {self.network}"
+
+    @property
+    def member(self):
+        return self.municipality or self.organisation
 
     def natural_key(self):
-        return (*self.network.natural_key(), *self.municipality.natural_key())
+        return (*self.network.natural_key(), *self.member.natural_key())
 
-    natural_key.dependencies = ["networks.network", "registry.municipality"]
+    natural_key.dependencies = [
+        "networks.network",
+        "registry.municipality",
+        "registry.organisation",
+    ]
+
+    def clean(self):
+        if (self.municipality_id is None) == (self.organisation_id is None):
+            raise ValidationError(_("A member is either a municipality or an organisation."))
+        check_basis(self)
+
+
+class NetworkSource(Citation):
+    OWNER = "network"
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="citations")
+
+    class Meta(Citation.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["network", "source"], name="network_source_unique")
+        ]
+
+
+
+class MembershipSource(Citation):
+    OWNER = "membership"
+    membership = models.ForeignKey(
+        Membership, on_delete=models.CASCADE, related_name="citations"
+    )
+
+    class Meta(Citation.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["membership", "source"], name="membership_source_unique"
+            )
+        ]

@@ -24,7 +24,16 @@ from reversion.admin import VersionAdmin
 
 from projects.admin_forms import EventAdminForm, ProjectFormMixin
 from projects.admin_preview import DraftPreviewMixin
-from projects.models import Contact, Event, Project, Strategy, StrategyItem
+from projects.models import (
+    Contact,
+    Event,
+    Project,
+    ProjectFunder,
+    ProjectGoal,
+    ProjectSource,
+    Strategy,
+    StrategyItem,
+)
 from projects.resources import ProjectResource
 from registry.admin_confinement import (
     MunicipalityConfinedAdmin,
@@ -34,7 +43,18 @@ from registry.admin_confinement import (
 
 # Reverting a project also restores its events; an event or item is versioned on its own too.
 reversion.register(Event)
-reversion.register(Project, follow=["events"])
+reversion.register(ProjectFunder)
+reversion.register(ProjectGoal)
+reversion.register(ProjectSource)
+reversion.register(
+    Project,
+    follow=[
+        "events",
+        "projectfunder_set",
+        "projectgoal_set",
+        "citations",
+    ],
+)
 reversion.register(StrategyItem)
 reversion.register(Strategy, follow=["items"])
 reversion.register(Contact)
@@ -166,6 +186,31 @@ class EventInline(admin.StackedInline):
         return 1 if obj is None else 0
 
 
+class ProjectSourceInline(admin.TabularInline):
+    """The sources the project rests on; its "confirmed as of" date follows their dates."""
+
+    model = ProjectSource
+    extra = 0
+    autocomplete_fields = ["source"]
+    fields = ["source", "locator"]
+
+
+class ProjectFunderInline(admin.TabularInline):
+    """Each funder with how it is known: an assumed one says why (staff only)."""
+
+    model = ProjectFunder
+    extra = 0
+    autocomplete_fields = ["funder"]
+    fields = ["funder", "scope", "basis", "basis_note"]
+
+
+class ProjectGoalInline(admin.TabularInline):
+    model = ProjectGoal
+    extra = 0
+    autocomplete_fields = ["goal"]
+    fields = ["goal", "basis", "basis_note"]
+
+
 @admin.register(Project)
 class ProjectAdmin(
     ProjectFormMixin,
@@ -196,8 +241,8 @@ class ProjectAdmin(
         "organisations",
         "partner_municipalities",
         "partner_countries",
-        "goals",
-        "funders",
+        "partner_organisations",
+        "networks",
     ]
     prepopulated_fields = {"slug": ["title"]}
     fieldsets = [
@@ -220,15 +265,20 @@ class ProjectAdmin(
                     "organisations",
                     "partner_municipalities",
                     "partner_countries",
-                    "goals",
-                    "funders",
+                    "partner_organisations",
+                    "networks",
                     "reach",
                 ]
             },
         ),
         (_("Publication"), {"fields": ["publication", "reviewed_on", "website", "source"]}),
     ]
-    inlines = [EventInline]
+    inlines = [
+        ProjectSourceInline,
+        ProjectFunderInline,
+        ProjectGoalInline,
+        EventInline,
+    ]
     actions = ["publish", "unpublish", "mark_reviewed"]
     # Partner organisations are bodies outside any municipality: any of them may be picked.
     ownerless_links = ("partner_organisations",)

@@ -14,6 +14,13 @@ class ProjectsConfig(AppConfig):
         "Contact": "municipality",
         "Strategy": "municipality",
         "StrategyItem": "strategy__municipality",
+        # A project's links that carry how they are known, and its citations: edited in the
+        # project's (and event's, strategy's) form.
+        "ProjectFunder": "project__municipality",
+        "ProjectGoal": "project__municipality",
+        "ProjectSource": "project__municipality",
+        "EventSource": "event__project__municipality",
+        "StrategySource": "strategy__municipality",
     }
 
     def ready(self):

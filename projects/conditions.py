@@ -2,13 +2,14 @@
 on one project's values in Python (`test()`), and on the project index's bitmaps
 (`ProjectIndex.where()`, projects/project_index.py).
 
-The status rule (projects/models.py `status_conditions`) and the "active in a year" filter are
-written with these, so the SQL filter, a project page's status and the index's facet counts
-cannot disagree.
+The status rule (projects/models.py `status_conditions`) and the "active in a year" filter
+(`covered_in`) are written with these, so the SQL filter, a project page's status and the
+index's facet counts cannot disagree.
 """
 
 import operator
 from dataclasses import dataclass
+from datetime import date
 
 from django.db.models import Q
 
@@ -64,6 +65,22 @@ class All:
         return all(part.test(values) for part in self.parts)
 
 
+@dataclass(frozen=True)
+class Any:
+    """At least one of `parts`."""
+
+    parts: tuple
+
+    def __init__(self, *parts):
+        object.__setattr__(self, "parts", parts)
+
+    def q(self):
+        return any_of_q(self.parts)
+
+    def test(self, values):
+        return any(part.test(values) for part in self.parts)
+
+
 def any_of_q(conditions):
     """SQL for "any of `conditions`" (none: nothing)."""
     condition = Q(pk__in=[])
@@ -73,8 +90,29 @@ def any_of_q(conditions):
 
 
 def running_in(year):
-    """Running in `year`: started by then and not ended before it; an empty year is open."""
+    """Running in `year` by its years: started by then and not ended before it; an empty year
+    is open. (What the status rule reads; `covered_in` is what "active in a year" reads.)"""
     return All(
         Compare("start_year", "lte", year, empty=True),
         Compare("end_year", "gte", year, empty=True),
+    )
+
+
+def covered_in(year):
+    """Known to run in `year`: a year the project's facts cover. Its start year, or, when no
+    start year is stated, its oldest source's year, is not after `year`; its end year, or,
+    when none is stated, its facts' confirmation (`confirmed_on`), is not before it. A
+    project whose facts give no year at all is counted in none."""
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    return All(
+        Any(
+            Compare("start_year", "lte", year),
+            All(Equals("start_year", None), Compare("sources_from", "lte", last)),
+            # No start stated, but it ran in its end year.
+            All(Equals("start_year", None), Compare("end_year", "lte", year)),
+        ),
+        Any(
+            Compare("end_year", "gte", year),
+            All(Equals("end_year", None), Compare("confirmed_on", "gte", first)),
+        ),
     )

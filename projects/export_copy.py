@@ -252,6 +252,7 @@ def sql_constants(shared, connection, using):
     labels = [_constant_cell(shared.status_labels[status]) for status in table]
     return {
         "year": str(int(shared.year)),
+        "cutoff": _literal(connection, shared.cutoff.isoformat(), "::date"),
         "statuses": _literal(connection, statuses, "::text[]"),
         "status_labels": _literal(connection, labels, "::text[]"),
         "type_labels": _literal(connection, json.dumps(shared.type_labels), "::jsonb"),
@@ -292,7 +293,10 @@ def _aggregate(link, constants, restricted):
     else:
         # The linked row's key under its own name, from the link: no join to look it up.
         linked = f'CROSS JOIN LATERAL (SELECT x."{target}" AS "{key}") AS o'
-    where = f' WHERE x."{project}" IN (SELECT * FROM chosen)' if restricted else ""
+    conditions = [f'x."{project}" IN (SELECT * FROM chosen)'] if restricted else []
+    if link.basis is not None:
+        conditions.append("x.basis = '" + link.basis.replace("'", "''") + "'")
+    where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
     return (
         f'SELECT x."{project}" AS project_id, {lists} FROM "{through}" AS x {linked}'
         f'{where} GROUP BY x."{project}"'

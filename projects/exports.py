@@ -37,15 +37,16 @@ from datetime import UTC
 
 from django.db import connections
 from django.db.models import Aggregate, DateTimeField, Func, OuterRef, Subquery, TextField
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from registry.models import Country, Goal
+from registry.models import Basis, Country, Goal
 
-from .models import Project, current_year, derived_status
+from .models import Project, confirmation_cutoff, current_year, derived_status
 
 # Projects per chunk. Each chunk costs one query for its links, listing the chunk's ids, and
 # a fetch from the server-side cursor; each chunk's records are in memory at once. 1000 rather
@@ -156,6 +157,7 @@ PROJECT_VALUES = {
     "end_year": "end_year",
     "website": "website",
     "updated_at": "updated_at",
+    "confirmed_on": "confirmed_on",
 }
 
 
@@ -174,8 +176,9 @@ class Output:
 class Link:
     """A project's links to one related table, and the lists the schema makes of them.
 
-    `relation` is the many-to-many field of Project; `order` the related fields that order the
-    items (the database's collation decides, in both ways of exporting); `fields` what the
+    `relation` is the many-to-many field of Project, `basis` when only the links stated (or
+    assumed) count; `order` the related fields that order the items (the database's collation
+    decides, in both ways of exporting); `fields` what the
     outputs read of each linked row. `sql_join` False says that the outputs' `sql` and the
     order read only the linked row's key, which the link itself holds, so that the query need
     not join the related table."""
@@ -185,6 +188,8 @@ class Link:
     fields: tuple
     outputs: tuple
     sql_join: bool = True
+    # Only the links known this way (registry.models.Basis), for a relation whose links say.
+    basis: str = None
 
     @property
     def model(self):
@@ -244,17 +249,50 @@ LINKS = (
         ),
     ),
 )
+# How each funder and goal is known: stated by a source or assumed by the editors. Keys of their
+# own, so that "funders" and "goals" keep their meaning (all of them).
+LINKS += tuple(
+    Link(
+        "funders",
+        basis=basis,
+        order=("name", "pk"),
+        fields=("slug", "name"),
+        outputs=(Output(f"funders_{basis}", lambda funder, shared: funder.slug, "o.slug"),),
+    )
+    for basis in Basis.values
+) + tuple(
+    Link(
+        "goals",
+        basis=basis,
+        order=("number",),
+        fields=("number", "name_sv", "name_en", "name_lv"),
+        sql_join=False,
+        outputs=(Output(f"goals_{basis}", lambda goal, shared: goal.number, "o.number::text"),),
+    )
+    for basis in Basis.values
+)
+
+
 LINKED_KEYS = tuple(output.key for link in LINKS for output in link.outputs)
 
 # A project's values, then its lists of links: what a Column's `value` reads.
 Row = namedtuple("Row", [*PROJECT_VALUES, *LINKED_KEYS])
 
-# Which of the 4 × 4 year classes (no year, before, in, after the export's year) and pausing
-# `STATUS_INDEX` is, in the order of `Shared.status_table`.
+# Which of the 4 × 4 year classes (no year, before, in, after the export's year), pausing and
+# confirmation (whether the facts' confirmation is too old or missing) `STATUS_INDEX` is, in
+# the order of `Shared.status_table`.
 STATUS_INDEX = (
-    "(1 + 16 * {paused}::int + 4 * coalesce(sign({start} - {year})::int + 2, 0)"
+    "(1 + 32 * coalesce({confirmed} < {cutoff}, true)::int + 16 * {paused}::int"
+    " + 4 * coalesce(sign({start} - {year})::int + 2, 0)"
     " + coalesce(sign({end} - {year})::int + 2, 0))"
-).format(paused='"paused"', start='"start_year"', end='"end_year"', year="{year}")
+).format(
+    confirmed='"confirmed_on"',
+    paused='"paused"',
+    start='"start_year"',
+    end='"end_year"',
+    year="{year}",
+    cutoff="{cutoff}",
+)
 
 SCHEMA = (
     Column("slug", 32, Kind.TEXT),
@@ -281,7 +319,9 @@ SCHEMA = (
         "status",
         12,
         Kind.TEXT,
-        value=lambda row, shared: shared.status(row.paused, row.start_year, row.end_year),
+        value=lambda row, shared: shared.status(
+            row.paused, row.start_year, row.end_year, row.confirmed_on
+        ),
         sql=f"({{statuses}})[{STATUS_INDEX}]",
         sql_cell=True,
     ),
@@ -290,7 +330,7 @@ SCHEMA = (
         14,
         Kind.TEXT,
         value=lambda row, shared: shared.status_labels[
-            shared.status(row.paused, row.start_year, row.end_year)
+            shared.status(row.paused, row.start_year, row.end_year, row.confirmed_on)
         ],
         sql=f"({{status_labels}})[{STATUS_INDEX}]",
         sql_cell=True,
@@ -315,14 +355,28 @@ SCHEMA = (
         sql="""to_char("updated_at", 'YYYY-MM-DD"T"HH24:MI:SSTZH:TZM')""",
         sql_cell=True,
     ),
+    # Added later, so after the first keys: how each funder and goal is known, and the day the
+    # facts were last confirmed (ISO 8601 date, or none).
+    Column("funders_stated", 24, Kind.LIST),
+    Column("funders_assumed", 24, Kind.LIST),
+    Column("goals_stated", 12, Kind.LIST, sql_cell=True),
+    Column("goals_assumed", 12, Kind.LIST, sql_cell=True),
+    Column(
+        "confirmed_on",
+        12,
+        Kind.TEXT,
+        value=lambda row, shared: row.confirmed_on and row.confirmed_on.isoformat(),
+        sql="""to_char("confirmed_on", 'YYYY-MM-DD')""",
+        sql_cell=True,
+    ),
 )
 # The keys in order: the JSON keys and the CSV and XLSX header.
 COLUMNS = tuple(column.key for column in SCHEMA)
 
 
-def status_in(paused, start_year, end_year, year):
+def status_in(paused, start_year, end_year, year, confirmed_on=None, cutoff=None):
     """A row's derived status in `year` as its code ("ongoing"…), by the models' rule."""
-    return derived_status(paused, start_year, end_year, year).value
+    return derived_status(paused, start_year, end_year, year, confirmed_on, cutoff).value
 
 
 def project_record(row, shared):
@@ -340,8 +394,10 @@ class Shared:
     # The years standing for the classes of STATUS_INDEX, relative to the export's year.
     YEAR_CLASSES = (None, -1, 0, 1)
 
-    def __init__(self, year, build_absolute_uri):
+    def __init__(self, year, build_absolute_uri, cutoff=None):
         self.year = year
+        # The first day a confirmation of the facts still holds (models.status_conditions).
+        self.cutoff = cutoff or confirmation_cutoff()
         self.type_labels = {value: str(label) for value, label in Project.Type.choices}
         self.status_labels = {value: str(label) for value, label in Project.Status.choices}
         self.zone = timezone.get_current_timezone()
@@ -371,21 +427,29 @@ class Shared:
             moment = moment.replace(tzinfo=UTC)  # See UTCDateTime.
         return timezone.localtime(moment, self.zone).isoformat(timespec="seconds")
 
-    def status(self, paused, start_year, end_year):
-        """The models' rule for a row in the export's year, remembered per combination."""
-        key = (paused, start_year, end_year)
+    def status(self, paused, start_year, end_year, confirmed_on=None):
+        """The models' rule for a row in the export's year, remembered per combination (the
+        rule reads of the confirmation only whether it still holds)."""
+        stale = confirmed_on is None or confirmed_on < self.cutoff
+        key = (paused, start_year, end_year, stale)
         if key not in self.statuses:
-            self.statuses[key] = status_in(paused, start_year, end_year, self.year)
+            confirmed = None if stale else self.cutoff
+            self.statuses[key] = status_in(
+                paused, start_year, end_year, self.year, confirmed, self.cutoff
+            )
         return self.statuses[key]
 
     def status_table(self):
-        """The models' rule for each pausing and each class of start and end year (no year,
-        before, in and after the export's year), in the order of STATUS_INDEX: the rule only
-        compares the years with the export's, and a year is 1950–2100 or empty (the model's
-        constraints). tests/projects/test_exports.py checks both for every year."""
+        """The models' rule for each confirmation (holding or not), pausing and class of start
+        and end year (no year, before, in and after the export's year), in the order of
+        STATUS_INDEX: the rule only compares the years with the export's and the confirmation
+        with the cutoff, and a year is 1950–2100 or empty (the model's constraints).
+        tests/projects/test_exports.py checks both for every year."""
         years = [None if offset is None else self.year + offset for offset in self.YEAR_CLASSES]
+        confirmations = [self.cutoff, None]
         return [
-            self.status(paused, start, end)
+            self.status(paused, start, end, confirmed)
+            for confirmed in confirmations
             for paused in (False, True)
             for start in years
             for end in years
@@ -446,8 +510,13 @@ def _linked(link):
     """The keys of a project's links through `link`, as an IdList."""
     through = getattr(Project, link.relation).through
     column = Project._meta.get_field(link.relation).m2m_reverse_name()
+    links = through.objects.filter(project_id=OuterRef("pk"))
+    if link.basis is not None:
+        # Written into the SQL rather than passed as a parameter: the chunk's query takes
+        # its ids as its only parameters (`ChunkQuery`). A constant of Basis, never input.
+        links = links.filter(basis=RawSQL(f"'{Basis(link.basis).value}'", []))
     ids = (
-        through.objects.filter(project_id=OuterRef("pk"))
+        links
         .values("project_id")
         .annotate(ids=IdList(column))
         .values("ids")
@@ -463,7 +532,7 @@ def links_queryset(ids):
     statement, one plan and one round trip rather than five. Text rather than arrays: the
     same text comes back for many projects (the same goals, the same funder), so `Links`
     decodes each distinct text once, and plain text needs no array parsing."""
-    names = [f"export_{link.relation}" for link in LINKS]
+    names = [f"export_{position}" for position in range(len(LINKS))]
     return (
         Project._base_manager.filter(pk__in=ids)
         .order_by()
@@ -554,15 +623,19 @@ class Links:
     def read_tables(self):
         """Each related table as {key: (place, row)}, `place` its row's rank in its Link's
         order and `row` the values its outputs read."""
-        tables = []
+        tables, read = [], {}
         for link in LINKS:
             model = link.model
-            Linked = namedtuple("Linked", link.fields)
-            rows = model.objects.using(self.using).order_by(*link.order)
-            rows = rows.values_list(model._meta.pk.attname, *link.fields)
-            tables.append(
-                {key: (place, Linked(*values)) for place, (key, *values) in enumerate(rows)}
-            )
+            # Links of one relation that differ only in how they are known read it once.
+            source = (model, link.order, link.fields)
+            if source not in read:
+                Linked = namedtuple("Linked", link.fields)
+                rows = model.objects.using(self.using).order_by(*link.order)
+                rows = rows.values_list(model._meta.pk.attname, *link.fields)
+                read[source] = {
+                    key: (place, Linked(*values)) for place, (key, *values) in enumerate(rows)
+                }
+            tables.append(read[source])
         return tables
 
     def decoder(self, index, link):

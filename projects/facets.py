@@ -84,16 +84,19 @@ def filter_groups(filterset, index):
     shown_countries |= {code for code in chosen if COUNTRY_CODE.match(code)}
     countries = Country.objects.filter(code__in=sorted(shown_countries))
     municipalities = [(m.slug, m.name, m.pk) for m in Municipality.objects.all()]
+    goals, funders = list(Goal.objects.all()), list(Funder.objects.all())
     choices = {
         "status": [(value, label, value) for value, label in Project.Status.choices],
-        "goal": [(goal.number, goal, goal.number) for goal in Goal.objects.all()],
+        "goal": [(goal.number, goal, goal.number) for goal in goals],
+        "stated_goal": [(goal.number, goal, None) for goal in goals],
         "country": [
             (country.code, country, country.code)
             for country in sorted(countries, key=lambda country: name_key(country.name))
         ],
         "municipality": municipalities,
         "partner": municipalities,
-        "funder": [(funder.slug, funder.name, funder.pk) for funder in Funder.objects.all()],
+        "funder": [(funder.slug, funder.name, funder.pk) for funder in funders],
+        "stated_funder": [(funder.slug, funder.name, None) for funder in funders],
         "network": [(network.slug, network.name, None) for network in Network.objects.all()],
         "type": [(value, label, value) for value, label in Project.Type.choices],
     }

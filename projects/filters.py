@@ -16,10 +16,10 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from networks.models import Membership, Network
-from registry.models import Country, Funder, Goal, Municipality, funder_trees
+from networks.models import Network
+from registry.models import Basis, Country, Funder, Goal, Municipality, funder_trees
 
-from .conditions import any_of_q, running_in
+from .conditions import any_of_q, covered_in
 from .models import (
     DEFAULT_SORT,
     EARLIEST_YEAR,
@@ -167,6 +167,22 @@ class Linked(Criterion):
         return union(index.links[self.link].get(key) for key in keys)
 
 
+class Stated(Linked):
+    """Projects linked through `link` to any of the keys by a link a source states (not one
+    the editors assumed: registry.models.Basis). The index keeps no bitmaps of how links are
+    known, so its positions are the SQL answer's."""
+
+    def apply(self, queryset, keys):
+        through, column = link_column(self.link)
+        linked = through.objects.filter(**{f"{column}__in": keys}, basis=Basis.STATED)
+        return queryset.filter(pk__in=linked.values("project_id"))
+
+    def positions(self, index, keys):
+        through, column = link_column(self.link)
+        linked = through.objects.filter(**{f"{column}__in": keys}, basis=Basis.STATED)
+        return index.positions_of(linked.values_list("project_id", flat=True))
+
+
 class Column(Criterion):
     """Projects whose own `column` holds any of the keys."""
 
@@ -225,20 +241,13 @@ def funders_financed_by(keys):
     return sorted(set().union(*(trees.get(key, {key}) for key in keys)))
 
 
-def members_of(keys):
-    """The member municipalities of the chosen networks: a network's projects are the ones
-    its members own."""
-    members = Membership.objects.filter(network__in=keys).members_by_network()
-    return sorted(set().union(*members.values()))
-
-
 def statuses(keys):
     conditions = status_conditions(current_year())
     return [conditions[key] for key in keys]
 
 
-def years_running(keys):
-    return [running_in(year) for year in keys]
+def years_covered(keys):
+    return [covered_in(year) for year in keys]
 
 
 # What each filter of ProjectFilter selects, by parameter: the one statement of its meaning.
@@ -249,10 +258,12 @@ CRITERIA = {
     "municipality": Column("municipality_id"),
     "partner": Linked("partner_municipalities"),
     "funder": Expanded(funders_financed_by, Linked("funders")),
-    "network": Expanded(members_of, Column("municipality_id")),
+    "stated_funder": Expanded(funders_financed_by, Stated("funders")),
+    "stated_goal": Stated("goals"),
+    "network": Linked("networks"),
     "status": Meeting(statuses),
     "type": Column("type"),
-    "active_in": Meeting(years_running),
+    "active_in": Meeting(years_covered),
 }
 
 
@@ -324,6 +335,18 @@ class ProjectFilter(django_filters.FilterSet):
         label=_("Funder"),
         queryset=Funder.objects.all(),
         to_field_name="slug",
+        method="filter_by_criterion",
+    )
+    stated_funder = SlugsFilter(
+        label=_("Funder stated by a source"),
+        queryset=Funder.objects.all(),
+        to_field_name="slug",
+        method="filter_by_criterion",
+    )
+    stated_goal = GoalNumbersFilter(
+        label=_("Goal stated by a source"),
+        queryset=Goal.objects.all(),
+        to_field_name="number",
         method="filter_by_criterion",
     )
     network = SlugsFilter(

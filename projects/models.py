@@ -2,30 +2,35 @@
 
 import re
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connections, models
 from django.db.models import F, Q
-from django.db.models.signals import m2m_changed, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from registry.models import (
+    Basis,
+    Citation,
     Country,
     Funder,
     Goal,
     Municipality,
     Organisation,
+    Source,
+    basis_fields,
+    check_basis,
     slug_unique_ignoring_case,
 )
 from registry.text import fold
 
-from .conditions import All, Compare, Equals, any_of_q, running_in
+from .conditions import All, Any, Compare, Equals, any_of_q, covered_in
 
 EARLIEST_YEAR = 1950
 LATEST_YEAR = 2100
@@ -52,29 +57,62 @@ def current_year():
     return timezone.localdate().year
 
 
-def status_conditions(year):
-    """What each status means in `year`, the one statement of the rule: paused if flagged, else
-    planned before its start year, completed after its end year and ongoing in between (an
-    empty year is open). Exactly one of them holds for any project. The SQL filter
-    (`ProjectQuerySet.with_status`), a project's own status (`derived_status`) and the project
-    index's status facet all read these."""
+# How long a confirmation of a project's facts holds (see `status_conditions`).
+CONFIRMATION_HOLDS_MONTHS = 12
+
+
+def confirmation_cutoff(today=None):
+    """The first day a confirmation still holds on `today` (default: today): the same day
+    CONFIRMATION_HOLDS_MONTHS months earlier (28 February for a 29 February)."""
+    today = today or timezone.localdate()
+    months = today.year * 12 + today.month - 1 - CONFIRMATION_HOLDS_MONTHS
+    year, month = divmod(months, 12)
+    for day in (today.day, 28):
+        try:
+            return date(year, month + 1, day)
+        except ValueError:
+            continue
+
+
+def status_conditions(year, cutoff=None):
+    """What each status means in `year`, the one statement of the rule. Planned before its
+    start year, completed after its end year, ongoing in between (an empty start year is
+    open), and paused if flagged. A status that the years do not settle (no end year, or
+    paused) holds only while the facts were confirmed (`confirmed_on`) on or after `cutoff`
+    (default: 12 months before today); after that the project is *unconfirmed* (since its
+    `confirmed_on`). Exactly one of them holds for any project. The SQL filter
+    (`ProjectQuerySet.with_status`), a project's own status (`derived_status`), the project
+    index's status facet and the exports all read these."""
+    cutoff = cutoff or confirmation_cutoff()
     active = Equals("paused", False)
+    paused = Equals("paused", True)
+    started = Compare("start_year", "lte", year, empty=True)
+    open_ended = Equals("end_year", None)
+    fresh = Compare("confirmed_on", "gte", cutoff)
+    stale = Compare("confirmed_on", "lt", cutoff, empty=True)
     return {
-        Project.Status.PAUSED: All(Equals("paused", True)),
+        Project.Status.PAUSED: All(paused, fresh),
         Project.Status.PLANNED: All(active, Compare("start_year", "gt", year)),
-        Project.Status.COMPLETED: All(
-            active,
-            Compare("start_year", "lte", year, empty=True),
-            Compare("end_year", "lt", year),
+        Project.Status.COMPLETED: All(active, started, Compare("end_year", "lt", year)),
+        Project.Status.ONGOING: Any(
+            All(active, started, Compare("end_year", "gte", year)),
+            All(active, started, open_ended, fresh),
         ),
-        Project.Status.ONGOING: All(active, *running_in(year).parts),
+        Project.Status.UNCONFIRMED: Any(
+            All(paused, stale), All(active, started, open_ended, stale)
+        ),
     }
 
 
-def derived_status(paused, start_year, end_year, year):
+def derived_status(paused, start_year, end_year, year, confirmed_on=None, cutoff=None):
     """A project's status in `year` from its values (see `status_conditions`)."""
-    values = {"paused": paused, "start_year": start_year, "end_year": end_year}
-    for status, condition in status_conditions(year).items():
+    values = {
+        "paused": paused,
+        "start_year": start_year,
+        "end_year": end_year,
+        "confirmed_on": confirmed_on,
+    }
+    for status, condition in status_conditions(year, cutoff).items():
         if condition.test(values):
             return status
     raise AssertionError("status_conditions covers every project")
@@ -130,7 +168,29 @@ class ProjectQuerySet(models.QuerySet):
         )
 
     def for_detail(self):
-        return self.for_list().prefetch_related("events", "contacts", "funders__parent")
+        """Everything the project page shows, with how each funder and goal is known and the
+        sources it rests on."""
+        return self.for_list().prefetch_related(
+            "events__citations__source",
+            "contacts",
+            models.Prefetch(
+                "projectfunder_set",
+                queryset=ProjectFunder.objects.select_related("funder__parent").order_by(
+                    "funder__name", "funder_id"
+                ),
+            ),
+            models.Prefetch(
+                "projectgoal_set", queryset=ProjectGoal.objects.select_related("goal")
+            ),
+            models.Prefetch(
+                "citations",
+                queryset=ProjectSource.objects.select_related("source").order_by(
+                    F("source__date").desc(nulls_last=True), "source__publisher", "pk"
+                ),
+            ),
+            "partner_organisations__country",
+            "networks",
+        )
 
     def search(self, text, ranked=True):
         """Projects whose title, summary, description, units or municipalities contain
@@ -182,8 +242,8 @@ class ProjectQuerySet(models.QuerySet):
         return self.filter(any_of_q(conditions[status] for status in statuses))
 
     def active_in(self, *years):
-        """Projects running in any of `years`; an empty start or end year is open."""
-        return self.filter(any_of_q(running_in(year) for year in years))
+        """Projects known to run in any of `years` (`conditions.covered_in`)."""
+        return self.filter(any_of_q(covered_in(year) for year in years))
 
 
 class ProjectManager(models.Manager.from_queryset(ProjectQuerySet)):
@@ -211,6 +271,7 @@ class Project(models.Model):
         ONGOING = "ongoing", _("ongoing")
         COMPLETED = "completed", _("completed")
         PAUSED = "paused", _("paused")
+        UNCONFIRMED = "unconfirmed", _("unconfirmed")
 
     class Publication(models.TextChoices):
         DRAFT = "draft", _("draft")
@@ -247,11 +308,36 @@ class Project(models.Model):
     partner_countries = models.ManyToManyField(
         Country, blank=True, related_name="projects", verbose_name=_("partner countries")
     )
+    partner_organisations = models.ManyToManyField(
+        Organisation,
+        blank=True,
+        related_name="partner_projects",
+        verbose_name=_("partner organisations"),
+        help_text=_("Schools, universities and other bodies outside the municipality."),
+    )
     funders = models.ManyToManyField(
-        Funder, blank=True, related_name="projects", verbose_name=_("funders")
+        Funder,
+        through="ProjectFunder",
+        blank=True,
+        related_name="projects",
+        verbose_name=_("funders"),
     )
     goals = models.ManyToManyField(
-        Goal, blank=True, related_name="projects", verbose_name=_("goals")
+        Goal, through="ProjectGoal", blank=True, related_name="projects", verbose_name=_("goals")
+    )
+    networks = models.ManyToManyField(
+        "networks.Network",
+        blank=True,
+        related_name="projects",
+        verbose_name=_("networks"),
+        help_text=_("The networks this project is part of (not every network of its owner)."),
+    )
+    sources = models.ManyToManyField(
+        Source,
+        through="ProjectSource",
+        blank=True,
+        related_name="projects",
+        verbose_name=_("sources"),
     )
     type = models.CharField(_("type"), max_length=30, choices=Type.choices, default=Type.OTHER)
     start_year = models.PositiveSmallIntegerField(
@@ -272,7 +358,11 @@ class Project(models.Model):
     extension_note = models.CharField(_("extension"), max_length=200, blank=True)
     reach = models.CharField(_("reach"), max_length=300, blank=True)
     website = models.URLField(_("website"), blank=True)
-    source = models.TextField(_("source"), blank=True)
+    source = models.TextField(
+        _("editors' notes (staff only)"),
+        blank=True,
+        help_text=_("How the sources were read; never shown publicly."),
+    )
     publication = models.CharField(
         _("publication"), max_length=10, choices=Publication.choices, default=Publication.DRAFT
     )
@@ -284,6 +374,13 @@ class Project(models.Model):
         verbose_name=_("facts last confirmed"),
         help_text=_("The day a coordinator last confirmed the project's facts."),
     )
+    # The later of `reviewed_on` and the newest cited source's date, kept by
+    # `refresh_confirmed_on`: stored, so that the status rule reads it in SQL and on the
+    # project index as it reads the years.
+    confirmed_on = models.DateField(_("facts confirmed as of"), null=True, editable=False)
+    # The oldest cited source's date: the first year the facts cover when no start year is
+    # stated (`conditions.covered_in`), kept with `confirmed_on`.
+    sources_from = models.DateField(_("oldest source"), null=True, editable=False)
     # Folded copy of the searchable text, kept current by the signals below.
     search_text = models.TextField(editable=False, blank=True, default="")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -360,18 +457,47 @@ class Project(models.Model):
 
     def save(self, *args, **kwargs):
         self.search_text = self.build_search_text()
+        self.confirmed_on, self.sources_from = self.confirmation_dates()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "reviewed_on" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "confirmed_on", "sources_from"}
         super().save(*args, **kwargs)
 
     def refresh_search_text(self):
         Project.objects.filter(pk=self.pk).update(search_text=self.build_search_text())
 
-    def status_in(self, year):
-        return derived_status(self.paused, self.start_year, self.end_year, year)
+    def status_in(self, year, cutoff=None):
+        return derived_status(
+            self.paused, self.start_year, self.end_year, year, self.confirmed_on, cutoff
+        )
 
     @property
     def status(self):
-        """Derived, never stored: paused if flagged, else from the years and today's date."""
+        """Derived, never stored: from the years, the paused flag, the facts' confirmation
+        and today's date (`status_conditions`)."""
         return self.status_in(current_year())
+
+    @property
+    def unconfirmed(self):
+        return self.status == self.Status.UNCONFIRMED
+
+    def confirmation_dates(self):
+        """(newest, oldest) of the dates the facts rest on: the cited sources' dates and the
+        coordinator's review (which only confirms, so it is no oldest source)."""
+        dates = []
+        if self.pk:
+            dates = [d for d in self.sources.values_list("date", flat=True) if d is not None]
+        oldest = min(dates, default=None)
+        newest = max([*dates, *([self.reviewed_on] if self.reviewed_on else [])], default=None)
+        return newest, oldest
+
+    def refresh_confirmed_on(self):
+        """Store the derived dates again (after a citation or a source's date changed); saved
+        through `save` so the project index and the page cache hear of it."""
+        newest, oldest = self.confirmation_dates()
+        if (newest, oldest) != (self.confirmed_on, self.sources_from):
+            self.confirmed_on, self.sources_from = newest, oldest
+            self.save(update_fields=["confirmed_on", "sources_from"])
 
     def get_status_display(self):
         return self.Status(self.status).label
@@ -382,6 +508,102 @@ class Project(models.Model):
 
     def get_absolute_url(self):
         return reverse("projects:detail", args=[self.slug])
+
+
+class LinkManager(models.Manager):
+    """Finds a project's link by the project's slug and the linked record's natural key."""
+
+    def get_by_natural_key(self, project_slug, *key):
+        field = self.model._meta.get_field(self.model.LINKED)
+        linked = field.related_model._default_manager.get_by_natural_key(*key)
+        return self.get(project__slug=project_slug, **{self.model.LINKED: linked})
+
+
+class ProjectFunder(models.Model):
+    """A funder of a project, how the registry knows it, and what it funds when that is only
+    part of the project (Nordplus funds one project's dissemination)."""
+
+    LINKED = "funder"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, verbose_name=_("project"))
+    funder = models.ForeignKey(Funder, on_delete=models.CASCADE, verbose_name=_("funder"))
+    basis = basis_fields()["basis"]
+    basis_note = basis_fields()["basis_note"]
+    scope = models.CharField(
+        _("what it funds"),
+        max_length=300,
+        blank=True,
+        help_text=_("When it funds only part of the project, in the project's language."),
+    )
+
+    objects = LinkManager()
+
+    class Meta:
+        # The table the plain many-to-many link had (migration 0012 keeps its rows).
+        db_table = "projects_project_funders"
+        unique_together = [("project", "funder")]
+        verbose_name = _("funder")
+        verbose_name_plural = _("funders")
+
+    def __str__(self):
+        return str(self.funder)
+
+    def natural_key(self):
+        return (*self.project.natural_key(), *self.funder.natural_key())
+
+    natural_key.dependencies = ["projects.project", "registry.funder"]
+
+    @property
+    def assumed(self):
+        return self.basis == Basis.ASSUMED
+
+    def clean(self):
+        check_basis(self)
+
+
+class ProjectGoal(models.Model):
+    """An Agenda 2030 goal a project serves, and how the registry knows it."""
+
+    LINKED = "goal"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, verbose_name=_("project"))
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, verbose_name=_("goal"))
+    basis = basis_fields()["basis"]
+    basis_note = basis_fields()["basis_note"]
+
+    objects = LinkManager()
+
+    class Meta:
+        db_table = "projects_project_goals"
+        unique_together = [("project", "goal")]
+        ordering = ["goal"]
+        verbose_name = _("goal")
+        verbose_name_plural = _("goals")
+
+    def __str__(self):
+        return str(self.goal)
+
+    def natural_key(self):
+        return (*self.project.natural_key(), *self.goal.natural_key())
+
+    natural_key.dependencies = ["projects.project", "registry.goal"]
+
+    @property
+    def assumed(self):
+        return self.basis == Basis.ASSUMED
+
+    def clean(self):
+        check_basis(self)
+
+
+class ProjectSource(Citation):
+    OWNER = "project"
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="citations")
+
+    class Meta(Citation.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["project", "source"], name="project_source_unique")
+        ]
 
 
 class EventManager(models.Manager):
@@ -417,7 +639,10 @@ class Event(models.Model):
     place = models.CharField(_("place"), max_length=300, blank=True)
     description = models.TextField(_("description"), blank=True)
     url = models.URLField(_("link"), blank=True)
-    source = models.TextField(_("source"), blank=True)
+    source = models.TextField(_("editors' notes (staff only)"), blank=True)
+    sources = models.ManyToManyField(
+        Source, through="EventSource", blank=True, related_name="events", verbose_name=_("sources")
+    )
 
     objects = EventManager()
 
@@ -443,6 +668,16 @@ class Event(models.Model):
     def clean(self):
         if self.date is None and not self.date_note:
             raise ValidationError(_("Give a date or say in words when it happened."))
+
+
+class EventSource(Citation):
+    OWNER = "event"
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="citations")
+
+    class Meta(Citation.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["event", "source"], name="event_source_unique")
+        ]
 
 
 class SlugManager(models.Manager):
@@ -490,12 +725,22 @@ class Strategy(models.Model):
     budget_year = models.PositiveSmallIntegerField(
         _("budget year"), null=True, blank=True, validators=year_validators
     )
-    has_action_plan = models.BooleanField(_("has an action plan"), default=False)
+    # Unknown (empty) when the sources do not say.
+    has_action_plan = models.BooleanField(
+        _("has an action plan"), null=True, blank=True, help_text=_("Empty: not stated.")
+    )
     language = models.CharField(
         _("content language"), max_length=5, choices=Project.Language.choices, default="sv"
     )
     website = models.URLField(_("website"), blank=True)
-    source = models.TextField(_("source"), blank=True)
+    source = models.TextField(_("editors' notes (staff only)"), blank=True)
+    sources = models.ManyToManyField(
+        Source,
+        through="StrategySource",
+        blank=True,
+        related_name="strategies",
+        verbose_name=_("sources"),
+    )
 
     objects = SlugManager()
 
@@ -534,6 +779,16 @@ class Strategy(models.Model):
             raise ValidationError({"end_year": _("The end year cannot be before the start year.")})
         if self.budget_amount is not None and not self.budget_currency:
             raise ValidationError({"budget_currency": _("Say which currency the budget is in.")})
+
+
+class StrategySource(Citation):
+    OWNER = "strategy"
+    strategy = models.ForeignKey(Strategy, on_delete=models.CASCADE, related_name="citations")
+
+    class Meta(Citation.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["strategy", "source"], name="strategy_source_unique")
+        ]
 
 
 class StrategyItemManager(models.Manager):
@@ -595,7 +850,7 @@ class Contact(models.Model):
     email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     is_public = models.BooleanField(_("shown publicly"), default=False)
-    source = models.TextField(_("source"), blank=True)
+    source = models.TextField(_("editors' notes (staff only)"), blank=True)
 
     objects = ContactManager()
 
@@ -627,6 +882,32 @@ def _units_or_partners_changed(sender, instance, action, reverse, **kwargs):
             project.refresh_search_text()
     else:
         instance.refresh_search_text()
+
+
+@receiver(post_save, sender=ProjectSource)
+@receiver(post_delete, sender=ProjectSource)
+def _citation_changed(sender, instance, **kwargs):
+    project = Project.objects.filter(pk=instance.project_id).first()
+    if project is not None:
+        project.refresh_confirmed_on()
+
+
+@receiver(m2m_changed, sender=ProjectSource)
+def _citations_changed(sender, instance, action, reverse, **kwargs):
+    if not action.startswith("post_"):
+        return
+    projects = Project.objects.filter(pk__in=kwargs.get("pk_set") or []) if reverse else [instance]
+    if reverse and action == "post_clear":
+        projects = []
+    for project in projects:
+        project.refresh_confirmed_on()
+
+
+@receiver(post_save, sender=Source)
+def _source_changed(sender, instance, created, **kwargs):
+    if not created:
+        for project in Project.objects.filter(sources=instance):
+            project.refresh_confirmed_on()
 
 
 @receiver(post_save, sender=Municipality)
@@ -772,3 +1053,4 @@ class ExportJob(models.Model):
     @property
     def failed(self):
         return self.state == self.State.FAILED or self.abandoned
+

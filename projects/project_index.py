@@ -38,17 +38,19 @@ from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from pyroaring import BitMap, FrozenBitMap
 
-from networks.models import Membership
+from networks.models import Network
 from registry.models import Country, Funder, Goal, Municipality, funder_trees
 
-from .conditions import All, Compare, Equals
+from .conditions import All, Any, Compare, Equals
 from .models import DEFAULT_SORT, SORT_ORDERS, IndexChange, IndexLog, IndexSnapshot, Project
 
 PUBLISHED = Project.Publication.PUBLISHED
 # The project's own columns the filters and the default order read.
-COLUMNS = ("municipality_id", "type", "start_year", "end_year", "paused")
+COLUMNS = (
+    "municipality_id", "type", "start_year", "end_year", "paused", "confirmed_on", "sources_from"
+)
 # Its many-to-many links the filters read, by field name.
-LINKS = ("goals", "partner_countries", "funders", "partner_municipalities")
+LINKS = ("goals", "partner_countries", "funders", "partner_municipalities", "networks")
 # A worker this many changes ahead of the snapshot writes a new one; a starting worker applies
 # at most about this many changes to the snapshot it loads.
 SNAPSHOT_EVERY = 1000
@@ -204,13 +206,8 @@ class ProjectIndex:
 
     @property
     def network(self):
-        """A network's projects: those its member municipalities own (memberships read
-        anew: they are not part of the change log)."""
-        owned = self.municipality
-        return {
-            pk: union(owned.get(member) for member in members)
-            for pk, members in Membership.objects.members_by_network().items()
-        }
+        """A network's projects: those linked to it (not every project of its members)."""
+        return self.links["networks"]
 
     # Conditions and ids.
 
@@ -221,6 +218,8 @@ class ProjectIndex:
             for part in condition.parts:
                 found = found & self.where(part)
             return found
+        if isinstance(condition, Any):
+            return union(self.where(part) for part in condition.parts)
         values = self.columns[condition.column]
         if isinstance(condition, Equals):
             return values.get(condition.value, EMPTY)
@@ -460,6 +459,10 @@ def _links_changed(sender, instance, action, reverse, pk_set, **kwargs):
         record(_linked_to(sender, instance.pk), using=using)
 
 
+def _link_row_changed(sender, instance, **kwargs):
+    record([instance.project_id], using=kwargs.get("using"))
+
+
 def _linked_to(through, pk):
     """The projects linked to the object `pk` through the automatic table `through`."""
     column = next(
@@ -471,8 +474,8 @@ def _linked_to(through, pk):
 
 
 def _linked_deleted(sender, instance, **kwargs):
-    """A goal, country, funder or municipality deleted takes its links with it (the database
-    cascades them without a signal): its projects changed."""
+    """A goal, country, funder, municipality or network deleted takes its links with it (the
+    database cascades them without a signal): its projects changed."""
     for name in LINKS:
         field = Project._meta.get_field(name)
         if field.related_model is sender:
@@ -486,7 +489,14 @@ def connect():
     for name in LINKS:
         through, _ = link_column(name)
         m2m_changed.connect(_links_changed, sender=through, dispatch_uid=f"project_index:{name}")
-    for model in (Goal, Country, Funder, Municipality):
+        if not through._meta.auto_created:
+            # A link that is a row of its own (a funder with how it is known) is also saved
+            # and deleted directly, by the admin's inlines and the seed.
+            for signal in (post_save, post_delete):
+                signal.connect(
+                    _link_row_changed, sender=through, dispatch_uid=f"project_index:{name}:row"
+                )
+    for model in (Goal, Country, Funder, Municipality, Network):
         pre_delete.connect(
             _linked_deleted, sender=model, dispatch_uid=f"project_index:{model._meta.label}"
         )

@@ -1,8 +1,11 @@
+from datetime import timedelta
+
 from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
 from networks.models import Network
+from registry.models import SeedRecord
 
 from . import project_index
 from .facets import active_filters, filter_groups
@@ -57,6 +60,19 @@ def detail_context(project):
     """What the project page shows of `project` (the admin's draft preview shows the same)."""
     return {
         "project": project,
+        "changed_since_loaded": changed_since_loaded(project),
         "contacts": [contact for contact in project.contacts.all() if contact.is_public],
         "networks": Network.objects.filter(memberships__municipality=project.municipality_id),
     }
+
+
+def changed_since_loaded(project):
+    """Whether the record changed after it was created, unless the seed data created it: a
+    seeded record's "last updated" would be the day the data was loaded, not a change."""
+    if project.updated_at - project.created_at > SAME_SAVE:
+        return True
+    return not SeedRecord.holds(project)
+
+
+# A record's creation sets both its times, microseconds apart.
+SAME_SAVE = timedelta(seconds=1)

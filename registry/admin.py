@@ -15,7 +15,15 @@ from reversion.admin import VersionAdmin
 
 from registry.admin_confinement import MunicipalityConfinedAdmin
 from registry.admin_strings import name_third_party_apps
-from registry.models import Coordinator, Country, Funder, Goal, Municipality, Organisation
+from registry.models import (
+    Coordinator,
+    Country,
+    Funder,
+    Goal,
+    Municipality,
+    Organisation,
+    Source,
+)
 from registry.templatetags.flags import flag as flag_image
 from registry.text import fold
 from registry.two_factor import RegistryAdminSite
@@ -87,6 +95,16 @@ class FunderAdmin(VersionAdmin):
     search_fields = ["name", "slug"]
     autocomplete_fields = ["parent"]
     prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Source)
+class SourceAdmin(VersionAdmin):
+    """The documents facts rest on: reference data, which coordinators cite and editors keep."""
+
+    list_display = ["publisher", "title", "date", "language"]
+    list_filter = ["language"]
+    search_fields = ["publisher", "title", "slug"]
+    prepopulated_fields = {"slug": ["publisher", "title"]}
 
 
 @admin.register(Goal)

@@ -15,7 +15,7 @@ class RegistryConfig(AppConfig):
     # and edit their own municipality's only (registry/admin_confinement.py).
     municipality_owned = {"Organisation": "municipality"}
     # Reference data coordinators may look at and pick, but not change.
-    reference_models = ["Country", "Goal", "Funder", "Municipality"]
+    reference_models = ["Country", "Goal", "Funder", "Municipality", "Source"]
 
     def ready(self):
         from registry import admin_confinement, change_stamp, validators

@@ -1,12 +1,14 @@
 """Shared reference data: municipalities and their units, countries, funders, goals."""
 
 import functools
+import json
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -54,6 +56,38 @@ def slug_unique_ignoring_case(name):
     )
 
 
+class Basis(models.TextChoices):
+    """How a fact is known: a source says it, or the editors read it into one. Public pages
+    mark what is assumed, in words; the reason is for staff."""
+
+    STATED = "stated", _("stated by a source")
+    ASSUMED = "assumed", _("assumed by the editors")
+
+
+def basis_fields():
+    """The basis of a link (a project's funder or goal, a network membership) and, when it
+    is assumed, the editors' reason: every such link declares the pair the same way."""
+    return {
+        "basis": models.CharField(
+            _("how it is known"), max_length=10, choices=Basis.choices, default=Basis.STATED
+        ),
+        "basis_note": models.TextField(
+            _("why the editors assumed it (staff only)"),
+            blank=True,
+            help_text=_("Required when assumed: what in the sources the reading rests on."),
+        ),
+    }
+
+
+def check_basis(link):
+    """An assumed link says why (the one statement of that rule, for every model with
+    `basis_fields`)."""
+    if link.basis == Basis.ASSUMED and not link.basis_note.strip():
+        raise ValidationError(
+            {"basis_note": _("Say why the editors assumed it: what the reading rests on.")}
+        )
+
+
 class SlugNaturalKeyManager(models.Manager):
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
@@ -97,6 +131,103 @@ class Country(models.Model):
         return reverse("registry:country_detail", args=[self.code.lower()])
 
 
+class Source(models.Model):
+    """A document the registry's facts rest on: who published it, its title, its date and
+    language, and its address where one exists. Records cite it; public pages show one line
+    (`citation`). The date is the day the document speaks for (published or last updated): a
+    project's facts are confirmed as of its newest source's date."""
+
+    class Language(models.TextChoices):
+        SWEDISH = "sv", _("Swedish")
+        ENGLISH = "en", _("English")
+        LATVIAN = "lv", _("Latvian")
+        OTHER = "other", _("other")
+
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    publisher = models.CharField(_("publisher"), max_length=200)
+    title = models.CharField(_("title"), max_length=300)
+    date = models.DateField(
+        _("date"),
+        null=True,
+        blank=True,
+        help_text=_("The day the document speaks for: its publication or last update."),
+    )
+    language = models.CharField(
+        _("language"), max_length=5, choices=Language.choices, default=Language.SWEDISH
+    )
+    url = models.URLField(_("address"), blank=True)
+    editorial_note = models.TextField(
+        _("editors' notes (staff only)"),
+        blank=True,
+        help_text=_("Where the copy is kept and how it was read; never shown publicly."),
+    )
+
+    objects = SlugNaturalKeyManager()
+
+    class Meta:
+        ordering = ["-date", "publisher", "title"]
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
+        constraints = [slug_unique_ignoring_case("source_slug_unique_ignoring_case")]
+
+    def __str__(self):
+        return self.citation()
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def citation(self):
+        """"Norrköpings kommun, Globala rummet, 27 November 2020", the date in the active
+        language's format."""
+        parts = [self.publisher, self.title]
+        if self.date:
+            parts.append(date_format(self.date, "DATE_FORMAT"))
+        return ", ".join(parts)
+
+
+class CitationManager(models.Manager):
+    """Finds a citation by its record's natural key followed by the source's slug."""
+
+    def get_by_natural_key(self, *key):
+        *owner, source = key
+        owner_field = self.model.OWNER
+        owner_model = self.model._meta.get_field(owner_field).related_model
+        return self.get(
+            **{owner_field: owner_model._default_manager.get_by_natural_key(*owner)},
+            source__slug=source,
+        )
+
+
+class Citation(models.Model):
+    """That a record rests on a source, and where in it (`locator`, in the source's words,
+    e.g. "punkt 9"). Each cited model has its own table of these, so that the seed data can
+    add a citation to a record seeded before (registry/management/commands/seed.py creates
+    only records it never created)."""
+
+    OWNER = None
+
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, verbose_name=_("source"))
+    locator = models.CharField(
+        _("where in the source"),
+        max_length=200,
+        blank=True,
+        help_text=_("In the source's language, e.g. a section or an item number."),
+    )
+
+    objects = CitationManager()
+
+    class Meta:
+        abstract = True
+        verbose_name = _("citation")
+        verbose_name_plural = _("sources")
+
+    def __str__(self):
+        return f"{self.source.citation()}, {self.locator}" if self.locator else str(self.source)
+
+    def natural_key(self):
+        return (*getattr(self, self.OWNER).natural_key(), *self.source.natural_key())
+
+
 class Municipality(models.Model):
     class Kind(models.TextChoices):
         MUNICIPALITY = "municipality", _("municipality")
@@ -114,7 +245,7 @@ class Municipality(models.Model):
         _("kind"), max_length=20, choices=Kind.choices, default=Kind.MUNICIPALITY
     )
     website = models.URLField(_("website"), blank=True)
-    source = models.TextField(_("source"), blank=True)
+    source = models.TextField(_("editors' notes (staff only)"), blank=True)
 
     objects = SlugNaturalKeyManager()
 
@@ -168,8 +299,19 @@ class Organisation(models.Model):
         help_text=_("Empty for a body that is not a municipality's unit."),
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    # A body that is no municipality's unit (a partner school abroad, a university) says where
+    # it is; a unit is where its municipality is.
+    country = models.ForeignKey(
+        Country,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="organisations",
+        verbose_name=_("country"),
+        help_text=_("For a body that is not a municipality's unit."),
+    )
     website = models.URLField(_("website"), blank=True)
-    source = models.TextField(_("source"), blank=True)
+    source = models.TextField(_("editors' notes (staff only)"), blank=True)
 
     objects = OrganisationManager()
 
@@ -236,7 +378,12 @@ class Funder(models.Model):
         verbose_name=_("financed by"),
     )
     description = models.TextField(_("description"), blank=True)
-    source = models.TextField(_("source"), blank=True)
+    other_names = models.TextField(
+        _("other names"),
+        blank=True,
+        help_text=_("Other names and spellings, one a line; the search finds them too."),
+    )
+    source = models.TextField(_("editors' notes (staff only)"), blank=True)
 
     objects = FunderManager()
 
@@ -288,7 +435,18 @@ class Goal(models.Model):
         max_length=7,
         help_text=_("The official colour as #RRGGBB."),
     )
-    source = models.TextField(_("source"), blank=True)
+    # Where the Latvian names come from; empty while they are the registry's own translation,
+    # which the Latvian pages then say.
+    names_lv_source = models.ForeignKey(
+        Source,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("source of the Latvian names"),
+        help_text=_("Empty: the Latvian names are the registry's own translation."),
+    )
+    source = models.TextField(_("editors' notes (staff only)"), blank=True)
 
     objects = GoalManager()
 
@@ -353,6 +511,11 @@ class Coordinator(models.Model):
         return f"{self.user} ({self.municipality})"
 
 
+def seed_key(natural_key):
+    """A natural key as `SeedRecord.natural_key` holds it."""
+    return json.dumps(natural_key, ensure_ascii=False, default=str)
+
+
 class SeedRecord(models.Model):
     """Remembers which fixture records `seed` has created, so it never re-creates or
     overwrites one that a coordinator later edited or deleted."""
@@ -368,6 +531,13 @@ class SeedRecord(models.Model):
 
     def __str__(self):
         return f"{self.model} {self.natural_key}"
+
+    @classmethod
+    def holds(cls, instance):
+        """Whether `seed` created `instance` (one query)."""
+        return cls.objects.filter(
+            model=instance._meta.label_lower, natural_key=seed_key(instance.natural_key())
+        ).exists()
 
 
 class ChangeStamp(models.Model):

@@ -2,6 +2,8 @@
 
 import itertools
 
+from django.utils import timezone
+
 from projects.models import Event, Project
 from registry.models import Country, Funder, Goal, Municipality, Organisation
 
@@ -75,10 +77,14 @@ def make_project(
     funders=(),
     organisations=(),
     partner_municipalities=(),
+    networks=(),
     **fields,
 ):
-    """A published project; related things by code, number or object."""
+    """A published project; related things by code, number or object. Its facts are
+    confirmed today (`reviewed_on`), as a coordinator who has just entered it would; pass
+    reviewed_on=None for one never confirmed."""
     number = next(_sequence)
+    fields.setdefault("reviewed_on", timezone.localdate())
     fields.setdefault("title", f"Project {number}")
     fields.setdefault("slug", f"project-{number}")
     fields.setdefault("publication", Project.Publication.PUBLISHED)
@@ -90,6 +96,7 @@ def make_project(
     project.funders.set([f if isinstance(f, Funder) else make_funder(f) for f in funders])
     project.organisations.set(organisations)
     project.partner_municipalities.set(partner_municipalities)
+    project.networks.set(networks)
     return project
 
 

@@ -10,6 +10,9 @@ from pyroaring import FrozenBitMap
 
 from networks.models import Network
 
+from ..filters import CRITERIA
+from .queries import filtered_list_url
+
 # The bitmap of a key the index has no projects for.
 NONE = FrozenBitMap()
 
@@ -45,6 +48,18 @@ def involvement_counts(index, owned=None, within=None):
         if count:
             counts[pk] = count
     return counts
+
+
+def basis_counts(index, projects, parameter, key, value):
+    """How many of `projects` (a funder's or a goal's) a source states the link of, and how
+    many rest only on the editors' reading, with the list of the stated ones (the filter
+    `parameter`, e.g. stated_funder, says what "stated" means: projects/filters.py)."""
+    stated = CRITERIA[parameter].positions(index, [key]) & projects
+    return {
+        "stated": len(stated),
+        "assumed": len(projects) - len(stated),
+        "stated_url": filtered_list_url(**{parameter: value}),
+    }
 
 
 def headline_numbers(index):

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, render
 
 from .. import project_index
 from ..project_index import project_counts
-from .counts import NONE, with_counts
+from .counts import NONE, basis_counts, with_counts
 from .queries import filtered_list_url, project_section, public_funders
 
 
@@ -25,5 +25,6 @@ def funder_detail(request, slug):
         "funder": funder,
         "children": funder.children.all(),
         "section": project_section(index, projects, filtered_list_url(funder=slug)),
+        "basis": basis_counts(index, projects, "stated_funder", funder.pk, slug),
     }
     return render(request, "registry/funder_detail.html", context)

@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from .. import project_index
 from ..project_index import project_counts
-from .counts import NONE, counted, involvement_counts, with_counts
+from .counts import NONE, basis_counts, counted, involvement_counts, with_counts
 from .queries import (
     by_name,
     filtered_list_url,
@@ -33,6 +33,7 @@ def goal_detail(request, number):
     context = {
         "goal": goal,
         "section": project_section(index, projects, filtered_list_url(goal=goal.number)),
+        "basis": basis_counts(index, projects, "stated_goal", goal.number, goal.number),
         "countries": sorted(by_name(countries), key=lambda country: -country.project_count),
         # Most involved first, then by name in the database's order (a stable sort).
         "municipalities": sorted(municipalities, key=lambda m: -m.involvement_count),

@@ -7,7 +7,7 @@ from registry.text import name_key
 from .. import project_index
 from ..models import DEFAULT_SORT, SORT_ORDERS, Project
 from ..project_index import project_counts
-from .counts import NONE, counted, involvement_counts, owned_within, with_counts
+from .counts import NONE, counted, with_counts
 from .queries import (
     PROJECTS_SHOWN,
     by_name,
@@ -32,10 +32,13 @@ def municipality_list(request):
     if chosen in {country.code for country in countries}:
         municipalities = municipalities.filter(country=chosen)
     municipalities = with_counts(municipalities, project_counts(index.municipality))
-    # Its partnerships: the municipal partnerships it owns and the projects it partners.
-    partnerships = index.type.get(Project.Type.MUNICIPAL_PARTNERSHIP, NONE)
-    counts = involvement_counts(index, owned=owned_within(index, partnerships))
-    municipalities = with_counts(municipalities, counts, "partnership_count")
+    # The projects it is a partner in, beside those it owns: no project in both columns (a
+    # municipal partnership it owns is one of its own projects).
+    partner_in = {
+        pk: len(projects - index.municipality.get(pk, NONE))
+        for pk, projects in index.partner.items()
+    }
+    municipalities = with_counts(municipalities, partner_in, "partner_count")
     order = {country.code: position for position, country in enumerate(countries)}
     context = {
         "countries": countries,
@@ -57,7 +60,7 @@ def municipality_detail(request, slug):
         "section": project_section(index, owned, filtered_list_url(municipality=slug)),
         "partnerships": partnership_section(index, municipality, owned),
         "memberships": municipality.memberships.select_related("network"),
-        "strategies": municipality.strategies.prefetch_related("items"),
+        "strategies": municipality.strategies.prefetch_related("items", "citations__source"),
         "contacts": municipality.contacts.filter(is_public=True).select_related(
             "organisation", "project"
         ),

@@ -68,10 +68,11 @@ def colour_swatch(colour, css_class="swatch"):
 
 
 @register.simple_tag
-def goal_tile(goal, count=None, plain=False):
+def goal_tile(goal, count=None, plain=False, assumed=False):
     """One Agenda 2030 goal as a coloured tile linking to its page, with `count` projects
     after the name when given; `plain` renders it without a link (inside a list row whose
-    title is already the link). The goal colour is painted by an SVG behind the text (see
+    title is already the link); `assumed` marks a goal the editors read into the sources. The
+    goal colour is painted by an SVG behind the text (see
     `colour_swatch`), the text is black or white by class; should that pair fail 4.5:1 the
     tile turns into dark text beside a band of the colour (`goal_tile_variant`).
 
@@ -83,6 +84,11 @@ def goal_tile(goal, count=None, plain=False):
         goal.number,
         goal.name,
     )
+    if assumed:
+        # In words, so that a screen reader says it too (registry.models.Basis).
+        content = format_html(
+            '{} <em class="goal-tile__basis">({})</em>', content, _("assumed by the editors")
+        )
     if count is not None:
         projects = ngettext("(%(counter)s project)", "(%(counter)s projects)", count)
         content = format_html(
@@ -96,14 +102,16 @@ def goal_tile(goal, count=None, plain=False):
 
 @register.filter
 def years(project):
-    """A project's period from its years: "2019–2022", "from 2019", "until 2021"."""
+    """A project's or strategy's period from its years: "2019–2022", "from 2019, end not
+    stated", "start not stated, until 2021"."""
     start, end = project.start_year, project.end_year
     if start and end:
         return str(start) if start == end else f"{start}–{end}"
+    # A year the sources do not give is said to be unknown, never shown as open-ended.
     if start:
-        return _("from %(year)s") % {"year": start}
+        return _("from %(year)s, end not stated") % {"year": start}
     if end:
-        return _("until %(year)s") % {"year": end}
+        return _("start not stated, until %(year)s") % {"year": end}
     return _("years not stated")
 
 

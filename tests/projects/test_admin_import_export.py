@@ -137,7 +137,9 @@ class ImportTests(ImportTestCase):
         self.assertEqual(Project.objects.get(slug="river-choir").municipality, self.kalix)
         version = Version.objects.get_for_object(project).get()
         self.assertEqual(version.revision.user, self.kalix_user)
-        self.assertEqual(version.revision.version_set.count(), 1)  # one revision per row
+        # One revision per row: the project with its links that say how they are known.
+        revised = {v.object_repr for v in version.revision.version_set.all()}
+        self.assertEqual(revised, {"Ice road", "Erasmus+", *(str(g) for g in project.goals.all())})
 
     def test_an_existing_project_is_updated_by_its_slug(self):
         make_project(title="Old", slug="ice-road", municipality=self.kalix)

@@ -6,7 +6,7 @@ import contextvars
 import csv
 import io
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import openpyxl
 import pytest
@@ -95,6 +95,7 @@ def catalogue():
         funders=[erasmus, sida],
         organisations=[make_organisation(norrkoping, name="Kulturskolan")],
         partner_municipalities=[rezekne],
+        networks=[eurocities],
         type=Project.Type.EXCHANGE,
         start_year=YEAR - 6,
         end_year=YEAR - 4,
@@ -130,6 +131,7 @@ def catalogue():
         start_year=YEAR - 5,
         end_year=YEAR + 1,
         paused=True,
+        networks=[eurocities],
     )
     make_project(
         slug="archive-study",
@@ -283,6 +285,11 @@ def test_a_csv_row_holds_every_column_with_lists_joined_by_semicolons(client, ca
         "website": "https://example.org/exchange",
         "url": "http://testserver/projects/school-exchange/",
         "updated_at": updated.isoformat(timespec="seconds"),
+        "funders_stated": "erasmus-plus; sida",
+        "funders_assumed": "",
+        "goals_stated": "4; 11",
+        "goals_assumed": "",
+        "confirmed_on": timezone.localdate().isoformat(),
     }
     assert updated.isoformat(timespec="seconds").endswith(("+01:00", "+02:00"))
 
@@ -515,9 +522,10 @@ def _projects_with_every_relation(count):
 
 # Validating goal, country and funder: 3 queries, and 2 more to find the funders Sida finances;
 # the middleware's Last-Modified: 1; the projects: 1, each related table once: 5, and the links
-# of the one chunk: 1; for JSON the COUNT: 1; the COUNT that decides whether the export is a
-# background job (projects/export_jobs.py): 1. None of them depends on the number of rows.
-QUERY_BOUND = 15
+# of the one chunk: 1, and its grants and funders' identifiers: 2; for JSON the COUNT: 1; the
+# COUNT that decides whether the export is a background job (projects/export_jobs.py): 1. None
+# of them depends on the number of rows.
+QUERY_BOUND = 17
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -579,9 +587,10 @@ def test_each_chunk_of_projects_costs_the_same_queries(client, monkeypatch):
         return len(queries.captured_queries)
 
     one, two, three = queries_for(4), queries_for(8), queries_for(11)
-    # One query for the links of each chunk of 4, whatever the tables, the last chunk a short
-    # one. (The projects are one query, read a chunk at a time.)
-    assert two - one == three - two == 1
+    # One query for the links of each chunk of 4, whatever the tables, and one for each kind of
+    # the projects' own rows (grants, funders' identifiers); the last chunk a short one. (The
+    # projects are one query, read a chunk at a time.)
+    assert two - one == three - two == 1 + len(exports.OWNED)
 
 
 def test_an_export_builds_no_model_instance_per_row(client):
@@ -627,6 +636,13 @@ def record_from_the_models(project, request):
     countries = list(project.partner_countries.all())
     funders = list(project.funders.all())
     goals = list(project.goals.all())
+    funder_links = sorted(
+        project.projectfunder_set.select_related("funder"),
+        key=lambda link: funders.index(link.funder),
+    )
+    goal_links = sorted(
+        project.projectgoal_set.select_related("goal"), key=lambda link: link.goal_id
+    )
     status = project.status_in(YEAR)
     return {
         "slug": project.slug,
@@ -650,6 +666,36 @@ def record_from_the_models(project, request):
         "website": project.website,
         "url": request.build_absolute_uri(project.get_absolute_url()),
         "updated_at": timezone.localtime(project.updated_at).isoformat(timespec="seconds"),
+        "funders_stated": [link.funder.slug for link in funder_links if not link.assumed],
+        "funders_assumed": [link.funder.slug for link in funder_links if link.assumed],
+        "goals_stated": [link.goal.number for link in goal_links if not link.assumed],
+        "goals_assumed": [link.goal.number for link in goal_links if link.assumed],
+        "confirmed_on": project.confirmed_on and project.confirmed_on.isoformat(),
+        **money_from_the_models(project),
+    }
+
+
+def money_from_the_models(project):
+    """The keys of a project's grants and funders' identifiers, from its rows (their models'
+    order: the funder's name, then the year, an unknown one last)."""
+    grants = sorted(
+        project.grants.select_related("funder"),
+        key=lambda grant: (
+            grant.funder.name, grant.funder_id, grant.year is None, grant.year or 0, grant.pk
+        ),
+    )
+    references = project.funder_references.select_related("funder").order_by(
+        "funder__name", "funder_id", "number", "pk"
+    )
+    return {
+        "grant_funders": [grant.funder.slug for grant in grants],
+        "grant_kinds": [grant.kind for grant in grants],
+        "grant_amounts": [f"{grant.amount:.2f}" for grant in grants],
+        "grant_currencies": [grant.currency for grant in grants],
+        "grant_years": ["" if grant.year is None else str(grant.year) for grant in grants],
+        "reference_funders": [reference.funder.slug for reference in references],
+        "reference_numbers": [reference.number for reference in references],
+        "reference_urls": [reference.url for reference in references],
     }
 
 
@@ -816,11 +862,16 @@ def test_the_status_table_is_the_models_rule_for_every_year():
         return 0 if year is None else (year > YEAR) - (year < YEAR) + 2
 
     years = [None, *range(EARLIEST_YEAR, LATEST_YEAR + 1)]
-    for paused in (False, True):
-        for start in years:
-            for end in years:
-                index = 16 * paused + 4 * year_class(start) + year_class(end)
-                assert table[index] == derived_status(paused, start, end, YEAR).value
+    cutoff = shared.cutoff
+    confirmations = [None, cutoff - timedelta(1), cutoff, cutoff + timedelta(1)]
+    for confirmed in confirmations:
+        stale = confirmed is None or confirmed < cutoff
+        for paused in (False, True):
+            for start in years:
+                for end in years:
+                    index = 32 * stale + 16 * paused + 4 * year_class(start) + year_class(end)
+                    expected = derived_status(paused, start, end, YEAR, confirmed, cutoff)
+                    assert table[index] == expected.value
 
 
 # Streaming: a failure must show, whatever the client.

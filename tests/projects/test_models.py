@@ -81,15 +81,20 @@ def test_status_changes_at_new_year_in_stockholm_not_utc(monkeypatch):
     assert Project.objects.with_status(Status.COMPLETED).get() == project
 
 
-def test_active_in_treats_empty_years_as_open():
+def test_active_in_counts_only_the_years_the_facts_cover():
+    # Each confirmed today (the factory's reviewed_on): an open end runs to this year only,
+    # an unknown start is no year before the end year, and no years at all is no year.
+    this_year = timezone.localdate().year
     closed = make_project(start_year=2019, end_year=2021)
     open_end = make_project(start_year=2020, end_year=None)
     open_start = make_project(start_year=None, end_year=2019)
-    assert set(Project.objects.active_in(2018)) == {open_start}
+    make_project(start_year=None, end_year=None)
+    assert set(Project.objects.active_in(2018)) == set()
     assert set(Project.objects.active_in(2019)) == {closed, open_start}
     assert set(Project.objects.active_in(2021)) == {closed, open_end}
-    assert set(Project.objects.active_in(2030)) == {open_end}
-    assert set(Project.objects.active_in(2018, 2030)) == {open_start, open_end}
+    assert set(Project.objects.active_in(this_year)) == {open_end}
+    assert set(Project.objects.active_in(this_year + 1)) == set()
+    assert set(Project.objects.active_in(2018, 2021)) == {closed, open_end}
 
 
 def test_new_projects_are_drafts_until_published():

@@ -119,16 +119,17 @@ def test_the_facts_are_shown_with_their_labels(client, project):
         "Extension pagarināts līdz 2022",
         "Reach 1400 dalībnieki",
         "Website https://example.org/kopienas",
-        "Source: Izglītības ziņas, 2020",
-        "Last reviewed: May 2, 2024",
+        "Facts confirmed as of: May 2, 2024 (reviewed by a coordinator)",
     ]:
         assert fact in text, fact
+    # The editors' notes are for staff: never on the public page.
+    assert "Izglītības ziņas, 2020" not in text
 
 
-def test_last_updated_is_shown_in_local_time(client, project):
+def test_last_changed_is_shown_in_local_time(client, project):
     html = html_of(page(client))
     updated = timezone.localtime(project.updated_at).date()
-    assert f'Last updated:</strong> <time datetime="{updated:%Y-%m-%d}">' in html
+    assert f'Record last changed:</strong> <time datetime="{updated:%Y-%m-%d}">' in html
 
 
 def test_each_related_thing_links_to_its_own_page(client, project):
@@ -207,7 +208,9 @@ def test_the_page_costs_the_same_queries_with_many_related_rows(
     for number in range(20):
         make_event(project, title=f"Seminar {number}", date=datetime.date(2020, 2, 1 + number))
     project.goals.add(*[Goal.objects.get_or_create(number=n, defaults=_goal(n))[0] for n in (1, 2)])
-    with django_assert_max_num_queries(16):
+    # Five of them say how it is known: its funders' and goals' links with their basis, its
+    # citations, its events' citations and whether the seed data created it.
+    with django_assert_max_num_queries(21):
         assert page(client).status_code == 200
 
 

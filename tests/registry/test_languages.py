@@ -23,9 +23,9 @@ LIST_PHRASES = {
     "lv": ["Projekti", "Kārtot pēc", "Rādīt projektus", "Pāriet uz saturu", "Mērķis 4", "Vācija"],
 }
 PAGE_PHRASES = {
-    "sv": ["Partnerländer", "Om projektet", "Senast uppdaterad", "Mål 4", "Tyskland"],
-    "en": ["Partner countries", "About the project", "Last updated", "Goal 4", "Germany"],
-    "lv": ["Partnervalstis", "Par projektu", "Pēdējoreiz atjaunināts", "Mērķis 4", "Vācija"],
+    "sv": ["Partnerländer", "Om projektet", "Posten senast ändrad", "Mål 4", "Tyskland"],
+    "en": ["Partner countries", "About the project", "Record last changed", "Goal 4", "Germany"],
+    "lv": ["Partnervalstis", "Par projektu", "Ieraksts pēdējo reizi mainīts", "Mērķis 4", "Vācija"],
 }
 STATUS = {"sv": "Avslutat", "en": "Completed", "lv": "Pabeigts"}
 

@@ -21,7 +21,7 @@ from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.management.base import BaseCommand, no_translations
 from django.db import DatabaseError, transaction
 
-from registry.models import SeedRecord
+from registry.models import SeedRecord, seed_key
 
 
 def fixture_files():
@@ -30,7 +30,7 @@ def fixture_files():
 
 
 def key_text(key):
-    return json.dumps(key, ensure_ascii=False, default=str)
+    return seed_key(key)
 
 
 def natural_key_text(obj):

@@ -172,7 +172,7 @@ def test_a_real_country_without_projects_says_honestly_that_there_are_none_yet(e
 
     assert response.status_code == 200
     assert "Antarctica</h1>" in content
-    assert "No projects yet" in content
+    assert "No published project in the registry has Antarctica as a partner country." in content
     assert "Ice draft" not in content
 
 

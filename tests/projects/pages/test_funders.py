@@ -14,7 +14,8 @@ pytestmark = pytest.mark.django_db
 # The funder tree is one more: it is read with the funders, not kept in the index.
 FUNDER_LIST_QUERIES = 3
 # The same for any depth of funders below it: the index's funder bitmaps include them.
-FUNDER_DETAIL_QUERIES = 11
+# Two more: the projects whose funder a source states (projects/filters.py `Stated`).
+FUNDER_DETAIL_QUERIES = 13
 
 
 @pytest.fixture

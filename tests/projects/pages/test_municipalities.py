@@ -18,8 +18,9 @@ pytestmark = pytest.mark.django_db
 # fixed number of queries more); one of them reads the change stamp.
 # Six when some municipality both owns partnerships and is a partner in others.
 MUNICIPALITY_LIST_QUERIES = 6
-# The detail page's first partnerships: their ids in order, then their rows and partners.
-MUNICIPALITY_DETAIL_QUERIES = 20
+# The detail page's first partnerships: their ids in order, then their rows and partners; and
+# one for its strategies' citations.
+MUNICIPALITY_DETAIL_QUERIES = 21
 
 
 @pytest.fixture
@@ -41,7 +42,7 @@ def kalix_and_masaka():
     return kalix, masaka, partnership
 
 
-def test_the_list_groups_municipalities_by_country_with_project_and_partnership_counts(
+def test_the_list_groups_municipalities_by_country_with_own_and_partner_project_counts(
     english, kalix_and_masaka
 ):
     kalix, masaka, _ = kalix_and_masaka
@@ -52,9 +53,10 @@ def test_the_list_groups_municipalities_by_country_with_project_and_partnership_
     content = response.content.decode()
 
     assert content.count("<h1") == 1
-    counts = {m.slug: (m.project_count, m.partnership_count)
+    counts = {m.slug: (m.project_count, m.partner_count)
               for m in response.context["municipalities"]}
-    assert counts == {"kalix": (2, 1), "masaka": (0, 1), "umea": (0, 0)}
+    # Kalix's own partnership is one of its own projects, not counted again beside them.
+    assert counts == {"kalix": (2, 0), "masaka": (0, 1), "umea": (0, 0)}
     assert content.index("Sweden</h2>") < content.index("Kalix</a>") < content.index("Uganda</h2>")
     assert content.index("Uganda</h2>") < content.index("Masaka</a>")
     assert 'href="/municipalities/umea/">Umeå</a>' in content
@@ -241,14 +243,14 @@ def test_drafts_are_never_listed_counted_or_named_through_a_contact(english, kal
     assert [g.number for g in response.context["goals"]] == [4, 12]
     assert [c.code for c in response.context["countries"]] == ["UG"]
     assert "Secret draft" not in english.get("/municipalities/masaka/").content.decode()
-    assert {(m.slug, m.project_count, m.partnership_count) for m in listing} == {
-        ("kalix", 1, 1), ("masaka", 0, 1),
+    assert {(m.slug, m.project_count, m.partner_count) for m in listing} == {
+        ("kalix", 1, 0), ("masaka", 0, 1),
     }
 
 
-def test_partnership_counts_count_a_partnership_once_and_follow_edits(english):
-    """A municipality listed as a partner in its own municipal partnership has one
-    partnership, not two; a draft is not counted until it is published."""
+def test_no_project_is_counted_twice_and_counts_follow_edits(english):
+    """A municipality listed as a partner in its own municipal partnership counts it once,
+    as its own project; a draft is not counted until it is published."""
     kalix = make_municipality("kalix", name="Kalix")
     masaka = make_municipality("masaka", name="Masaka", country_code="UG")
     make_project(municipality=kalix, type=Project.Type.MUNICIPAL_PARTNERSHIP,
@@ -259,12 +261,12 @@ def test_partnership_counts_count_a_partnership_once_and_follow_edits(english):
 
     def counts():
         listing = english.get("/municipalities/").context["municipalities"]
-        return {m.slug: (m.project_count, m.partnership_count) for m in listing}
+        return {m.slug: (m.project_count, m.partner_count) for m in listing}
 
-    assert counts() == {"kalix": (1, 2), "masaka": (1, 1)}
+    assert counts() == {"kalix": (1, 1), "masaka": (1, 1)}
     draft.publication = Project.Publication.PUBLISHED
     draft.save()
-    assert counts() == {"kalix": (1, 3), "masaka": (2, 1)}
+    assert counts() == {"kalix": (1, 2), "masaka": (2, 1)}
 
 
 def test_an_unknown_municipality_is_not_found(client):

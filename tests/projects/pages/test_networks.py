@@ -1,5 +1,6 @@
 """/networks/ and /networks/<slug>/: purpose, who may join, members with role and year,
-strategies, and the published projects of the member municipalities."""
+strategies, and the published projects linked to the network (not every project of its
+members)."""
 
 import pytest
 
@@ -14,7 +15,8 @@ pytestmark = pytest.mark.django_db
 # fixed number of queries more); one of them reads the change stamp.
 # The memberships are one more: they are read with the networks, not kept in the index.
 NETWORK_LIST_QUERIES = 3
-NETWORK_DETAIL_QUERIES = 13
+# Two more: the citations of the network and of its strategies.
+NETWORK_DETAIL_QUERIES = 15
 
 
 @pytest.fixture
@@ -30,7 +32,9 @@ def eunivercities():
     Membership.objects.create(network=network, municipality=norrkoping, role="Founding member",
                               since_year=2012)
     Membership.objects.create(network=network, municipality=linkoping)
-    make_project(title="Globala rummet", municipality=norrkoping)
+    make_project(title="Globala rummet", municipality=norrkoping, networks=[network])
+    # A member's project not linked to the network is not the network's.
+    make_project(title="Member's other project", municipality=norrkoping)
     make_project(title="Outsider project")
     return network
 
@@ -45,7 +49,8 @@ def test_the_network_list_shows_each_network_with_members_and_projects(english, 
     counts = {n.slug: (n.member_count, n.project_count) for n in response.context["networks"]}
     assert counts == {"eunivercities": (2, 1), "icorn": (0, 0)}
     assert '<a href="/networks/eunivercities/">EUniverCities</a>' in content
-    assert "2 member municipalities" in content
+    assert "2 members" in content
+    assert "1 linked project" in content
     assert "Cities and universities working together." in content
 
 
@@ -69,6 +74,7 @@ def test_a_network_page_lists_its_members_projects_and_links_the_filtered_list(
     content = english.get("/networks/eunivercities/").content.decode()
 
     assert "Globala rummet" in content
+    assert "Member&#x27;s other project" not in content
     assert "Outsider project" not in content
     assert 'href="/projects/?network=eunivercities"' in content
 
@@ -87,7 +93,7 @@ def test_a_network_page_shows_its_strategies_with_their_items(english, euniverci
 
 def test_drafts_of_members_are_neither_listed_nor_counted(english, eunivercities):
     norrkoping = eunivercities.memberships.get(municipality__slug="norrkoping").municipality
-    make_project(title="Draft idea", municipality=norrkoping,
+    make_project(title="Draft idea", municipality=norrkoping, networks=[eunivercities],
                  publication=Project.Publication.DRAFT)
 
     detail = english.get("/networks/eunivercities/")
@@ -120,7 +126,9 @@ def test_network_pages_run_the_same_queries_for_3_or_30_rows(
     for row in range(rows):
         member = make_municipality(country_code=["SE", "LV", "KE"][row % 3])
         Membership.objects.create(network=network, municipality=member, role="member")
-        make_project(municipality=member, goals=[row % 17 + 1], countries=["KE"])
+        make_project(
+            municipality=member, goals=[row % 17 + 1], countries=["KE"], networks=[network]
+        )
         strategy = Strategy.objects.create(title=f"Strategy {row}", slug=f"s-{row}",
                                            network=network)
         StrategyItem.objects.create(strategy=strategy, kind="aim", position=1, text="Aim")

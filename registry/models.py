@@ -5,6 +5,7 @@ import json
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -245,6 +246,20 @@ class Municipality(models.Model):
         _("kind"), max_length=20, choices=Kind.choices, default=Kind.MUNICIPALITY
     )
     website = models.URLField(_("website"), blank=True)
+    # Sweden's organisation number, which the data portal and IATI name an organisation by
+    # (docs/open-data.md). Only as a source states it: empty when none does.
+    organisation_number = models.CharField(
+        _("organisation number"),
+        max_length=11,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"\A\d{6}-\d{4}\Z",
+                _("Write the organisation number as ten digits, NNNNNN-NNNN."),
+            )
+        ],
+        help_text=_("NNNNNN-NNNN, as a source states it; empty when none does."),
+    )
     source = models.TextField(_("editors' notes (staff only)"), blank=True)
 
     objects = SlugNaturalKeyManager()

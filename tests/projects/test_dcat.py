@@ -4,7 +4,7 @@ that DCAT-AP-SE 3.0.1 makes mandatory, and every address of the site in it answe
 from urllib.parse import urlsplit
 
 import pytest
-from rdflib import Graph, Namespace, URIRef
+from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF
 
 from projects import project_index
@@ -141,3 +141,27 @@ def test_every_address_of_the_site_in_it_answers_200(client, catalogue):
 def test_drafts_give_no_dataset(catalogue):
     text = catalogue.serialize(format="turtle")
     assert "Secret draft" not in text
+
+
+def test_a_known_organisation_number_gives_the_portals_publisher_uri(client):
+    data = make_registry()
+    data["kalix"].organisation_number = "212000-2817"
+    data["kalix"].save()
+    graph = Graph().parse(data=client.get("/datasets/dcat").content, format="xml")
+    publisher = URIRef("http://dataportal.se/organisation/SE2120002817")
+    assert (publisher, FOAF.name, Literal("Kalix")) in graph
+    assert (None, DCTERMS.publisher, publisher) in graph
+
+
+@pytest.mark.parametrize("number", ["2120000720", "212000-072", "21200O-0720", "212000–0720"])
+def test_an_organisation_number_must_be_nnnnnn_nnnn(number):
+    from django.core.exceptions import ValidationError
+
+    from tests.factories import make_municipality
+
+    municipality = make_municipality("skara", organisation_number=number)
+    with pytest.raises(ValidationError) as refused:
+        municipality.full_clean()
+    assert "organisation_number" in refused.value.message_dict
+    municipality.organisation_number = "212000-1876"
+    municipality.full_clean()

@@ -88,3 +88,14 @@ def test_bad_filters_answer_400_and_an_empty_list_404(client, registry):
     response, _ = get_iati(client, "municipality=rezekne")  # only an undated project
     assert response.status_code == 404
     assert Project.objects.filter(municipality__slug="rezekne").exists()
+
+
+def test_a_known_organisation_number_is_the_identifier(client, registry):
+    registry["norrkoping"].organisation_number = "212000-0720"
+    registry["norrkoping"].save()
+    _, body = get_iati(client, "municipality=norrkoping&sort=title")
+    first = activities(body)[0]
+    assert first.find("reporting-org").get("ref") == "SE-ON-2120000720"
+    assert first.findtext("iati-identifier") == "SE-ON-2120000720-water"
+    participants = [o.get("ref") for o in first.findall("participating-org")]
+    assert "SE-ON-2120000720" in participants

@@ -17,7 +17,8 @@ class NetworkAdmin(VersionAdmin):
     # membership; memberships are edited in their own, confined list.
     list_display = ["name", "kind", "website"]
     list_filter = ["kind"]
-    search_fields = ["name", "slug"]
+    # Other names too: "Nordic Cities Network" finds the Nordic City Network.
+    search_fields = ["name", "slug", "other_names"]
     prepopulated_fields = {"slug": ["name"]}
 
     # The content language is stored as a code ("sv"); the form and the read-only view name it

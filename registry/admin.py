@@ -92,7 +92,9 @@ class FunderAdmin(VersionAdmin):
     list_display = ["name", "kind", "parent"]
     list_filter = ["kind"]
     list_select_related = ["parent"]
-    search_fields = ["name", "slug"]
+    # Other names too: a coordinator picking "Internationellt Centrum för Lokal Demokrati"
+    # finds ICLD.
+    search_fields = ["name", "slug", "other_names"]
     autocomplete_fields = ["parent"]
     prepopulated_fields = {"slug": ["name"]}
 

@@ -24,13 +24,22 @@ from reversion.admin import VersionAdmin
 
 from projects.admin_forms import EventAdminForm, ProjectFormMixin
 from projects.admin_preview import DraftPreviewMixin
+from projects.admin_record import (
+    FunderReferenceInline,
+    GrantInline,
+    PictureInline,
+    ResultInline,
+)
 from projects.models import (
     Contact,
     Event,
+    FunderReference,
+    Grant,
     Project,
     ProjectFunder,
     ProjectGoal,
     ProjectSource,
+    Result,
     Strategy,
     StrategyItem,
 )
@@ -46,6 +55,9 @@ reversion.register(Event)
 reversion.register(ProjectFunder)
 reversion.register(ProjectGoal)
 reversion.register(ProjectSource)
+reversion.register(Grant)
+reversion.register(FunderReference)
+reversion.register(Result)
 reversion.register(
     Project,
     follow=[
@@ -53,8 +65,13 @@ reversion.register(
         "projectfunder_set",
         "projectgoal_set",
         "citations",
+        "grants",
+        "funder_references",
+        "results",
     ],
 )
+# Pictures are not versioned: their files are deleted with them, so an old version would
+# point at files that are gone.
 reversion.register(StrategyItem)
 reversion.register(Strategy, follow=["items"])
 reversion.register(Contact)
@@ -276,8 +293,12 @@ class ProjectAdmin(
     inlines = [
         ProjectSourceInline,
         ProjectFunderInline,
+        FunderReferenceInline,
+        GrantInline,
         ProjectGoalInline,
         EventInline,
+        ResultInline,
+        PictureInline,
     ]
     actions = ["publish", "unpublish", "mark_reviewed"]
     # Partner organisations are bodies outside any municipality: any of them may be picked.

@@ -21,6 +21,14 @@ class ProjectsConfig(AppConfig):
         "ProjectSource": "project__municipality",
         "EventSource": "event__project__municipality",
         "StrategySource": "strategy__municipality",
+        # A project's money, funders' identifiers, results and pictures (projects/record.py,
+        # projects/pictures.py): edited in the project's form.
+        "Grant": "project__municipality",
+        "FunderReference": "project__municipality",
+        "Result": "project__municipality",
+        "Picture": "project__municipality",
+        # Messages through the contact forms, read in the admin (projects/contact.py).
+        "ContactMessage": "municipality",
     }
 
     def ready(self):

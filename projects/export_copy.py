@@ -45,6 +45,7 @@ from .exports import (
     ILLEGAL_CHARACTERS,
     LEADING_BLANKS,
     LINKS,
+    OWNED,
     PROJECT_VALUES,
     SCHEMA,
     SEPARATOR,
@@ -211,6 +212,10 @@ def copy_statement(queryset, shared, restricted):
         f'LEFT JOIN ({_aggregate(link, constants, restricted)}) AS "link_{index}" '
         f'ON "link_{index}".project_id = "project"."id"'
         for index, link in enumerate(LINKS)
+    ] + [
+        f'LEFT JOIN ({_owned_aggregate(owned, restricted)}) AS "owned_{index}" '
+        f'ON "owned_{index}".project_id = "project"."id"'
+        for index, owned in enumerate(OWNED)
     ]
     cells = [_cell(column, constants) for column in SCHEMA]
     order = [
@@ -301,6 +306,36 @@ def _aggregate(link, constants, restricted):
         f'SELECT x."{project}" AS project_id, {lists} FROM "{through}" AS x {linked}'
         f'{where} GROUP BY x."{project}"'
     )
+
+
+def _owned_aggregate(owned, restricted):
+    """Per project, its lists of `owned`'s rows, in the order `exports.Links.owned` reads
+    them (the same fields, so the database's collation decides in both)."""
+    model = owned.model
+    funder = model._meta.get_field("funder").related_model
+    order = ", ".join(f"{_owned_order(model, name)} NULLS LAST" for name in owned.order)
+    separator = "'" + SEPARATOR.replace("'", "''") + "'"
+    lists = ", ".join(
+        f'string_agg({sql}, {separator} ORDER BY {order}) AS "{key}"'
+        for key, _field, sql in owned.outputs
+    )
+    where = ' WHERE o."project_id" IN (SELECT * FROM chosen)' if restricted else ""
+    return (
+        f'SELECT o."project_id" AS project_id, {lists} FROM "{model._meta.db_table}" AS o '
+        f'JOIN "{funder._meta.db_table}" AS f ON f."{funder._meta.pk.column}" = o."funder_id"'
+        f'{where} GROUP BY o."project_id"'
+    )
+
+
+def _owned_order(model, name):
+    """An OWNED order's field as SQL: the funder's fields through `f`, the row's own
+    through `o`."""
+    if name.startswith("funder__"):
+        funder = model._meta.get_field("funder").related_model
+        return f'f."{funder._meta.get_field(name.removeprefix("funder__")).column}"'
+    if name == "pk":
+        return f'o."{model._meta.pk.column}"'
+    return f'o."{model._meta.get_field(name).column}"'
 
 
 # The character codes a formula may start with, and those `_cell` looks past.

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from datetime import UTC
 
 from django.db import connections
-from django.db.models import Aggregate, DateTimeField, Func, OuterRef, Subquery, TextField
+from django.db.models import Aggregate, DateTimeField, F, Func, OuterRef, Subquery, TextField
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from openpyxl import Workbook
@@ -273,7 +273,50 @@ LINKS += tuple(
 )
 
 
-LINKED_KEYS = tuple(output.key for link in LINKS for output in link.outputs)
+@dataclass(frozen=True)
+class Owned:
+    """A project's own rows of a model that points at it (its grants…), and the paired lists
+    the schema makes of them: one item per row, in `order`. Each output is (key, field, sql):
+    the item is the row's `field` as text ("" for none), and `sql` the same text over the
+    row's alias `o` and the funder's `f`."""
+
+    relation: str
+    order: tuple
+    outputs: tuple
+
+    @property
+    def model(self):
+        return Project._meta.get_field(self.relation).related_model
+
+
+# Money and the funders' identifiers (projects/record.py), added later as keys of their own.
+# The items are text, so that an amount keeps its two decimals exactly and an unknown year
+# stays in its place ("") in all three formats. Sources and numbers are free text that may
+# hold the separator, so only the figures and codes are exported.
+OWNED = (
+    Owned(
+        "grants",
+        order=("funder__name", "funder_id", "year", "pk"),
+        outputs=(
+            ("grant_funders", "funder__slug", "f.slug"),
+            ("grant_kinds", "kind", "o.kind"),
+            ("grant_amounts", "amount", "o.amount::text"),
+            ("grant_currencies", "currency", "o.currency"),
+            ("grant_years", "year", "coalesce(o.year::text, '')"),
+        ),
+    ),
+    Owned(
+        "funder_references",
+        order=("funder__name", "funder_id", "number", "pk"),
+        outputs=(
+            ("reference_funders", "funder__slug", "f.slug"),
+            ("reference_numbers", "number", "o.number"),
+            ("reference_urls", "url", "o.url"),
+        ),
+    ),
+)
+OWNED_KEYS = tuple(key for owned in OWNED for key, _field, _sql in owned.outputs)
+LINKED_KEYS = tuple(output.key for link in LINKS for output in link.outputs) + OWNED_KEYS
 
 # A project's values, then its lists of links: what a Column's `value` reads.
 Row = namedtuple("Row", [*PROJECT_VALUES, *LINKED_KEYS])
@@ -369,6 +412,16 @@ SCHEMA = (
         sql="""to_char("confirmed_on", 'YYYY-MM-DD')""",
         sql_cell=True,
     ),
+    # Added later: money per funder and the funders' identifiers of the project (OWNED),
+    # paired lists in the same order.
+    Column("grant_funders", 24, Kind.LIST),
+    Column("grant_kinds", 14, Kind.LIST),
+    Column("grant_amounts", 18, Kind.LIST),
+    Column("grant_currencies", 10, Kind.LIST),
+    Column("grant_years", 12, Kind.LIST),
+    Column("reference_funders", 24, Kind.LIST),
+    Column("reference_numbers", 28, Kind.LIST),
+    Column("reference_urls", 40, Kind.LIST),
 )
 # The keys in order: the JSON keys and the CSV and XLSX header.
 COLUMNS = tuple(column.key for column in SCHEMA)
@@ -661,8 +714,8 @@ class Links:
 
     def chunk(self, ids):
         """{project id: its lists in the order of LINKED_KEYS} for the projects `ids`, in one
-        query whatever the number of links. A project deleted since its row was read has no
-        entry."""
+        query whatever the number of links, and one per kind of OWNED rows. A project deleted
+        since its row was read has no entry."""
         decoders = self.decoders
         chunk = {}
         for pk, *texts in self.query(ids):
@@ -670,7 +723,29 @@ class Links:
             for decoder, text in zip(decoders, texts, strict=True):
                 linked += decoder[text]
             chunk[pk] = linked
+        for owned in OWNED:
+            lists = self.owned(owned, ids)
+            empty = ([],) * len(owned.outputs)
+            for pk, linked in chunk.items():
+                chunk[pk] = linked + lists.get(pk, empty)
         return chunk
+
+    def owned(self, owned, ids):
+        """{project id: its lists of `owned`'s items} for the projects `ids` that have any."""
+        fields = [field for _key, field, _sql in owned.outputs]
+        rows = (
+            owned.model.objects.using(self.using)
+            .filter(project_id__in=ids)
+            # An unknown year after the known ones, on every database (as COPY orders them).
+            .order_by("project_id", *(F(name).asc(nulls_last=True) for name in owned.order))
+            .values_list("project_id", *fields)
+        )
+        lists = {}
+        for pk, *values in rows:
+            items = lists.setdefault(pk, tuple([] for _ in fields))
+            for item, value in zip(items, values, strict=True):
+                item.append("" if value is None else str(value))
+        return lists
 
 
 def _place(entry):

@@ -1054,3 +1054,10 @@ class ExportJob(models.Model):
     def failed(self):
         return self.state == self.State.FAILED or self.abandoned
 
+
+# A project's money, funders' identifiers and results, its pictures, and the messages sent
+# through the contact forms: models of their own (projects/record.py, pictures.py, contact.py),
+# registered with the app here.
+from .contact import ContactMessage  # noqa: E402, F401
+from .pictures import Picture  # noqa: E402, F401
+from .record import FunderReference, Grant, Result  # noqa: E402, F401

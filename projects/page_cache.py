@@ -27,7 +27,18 @@ from registry.change_stamp import (
 from registry.models import Country, Funder, Goal, Municipality, Organisation
 
 from .filters import CRITERIA, Column, Expanded, Linked, ProjectFilter, criterion_keys, has_value
-from .models import Contact, Event, Project, Strategy, StrategyItem, current_year
+from .models import (
+    Contact,
+    Event,
+    FunderReference,
+    Grant,
+    Picture,
+    Project,
+    Result,
+    Strategy,
+    StrategyItem,
+    current_year,
+)
 from .project_index import link_column
 
 
@@ -121,12 +132,21 @@ def list_page_tags(query, **kwargs):
 shown(Project, lambda project: [project_page(project.slug), *list_tags(project)])
 shown(Event, page_of_its_project)
 shown(Contact, page_of_its_project)
+# A project's money, its funders' identifiers and results (projects/record.py) are on its page;
+# money is summed on its municipality's and funder's pages too, which follow every change.
+shown(Grant, page_of_its_project)
+shown(FunderReference, page_of_its_project)
+shown(Result, page_of_its_project)
+shown(Picture, page_of_its_project)
 shown(Strategy)
 shown(StrategyItem)
 # The project index's own bookkeeping (projects/project_index.py).
 not_shown("projects.IndexLog", "projects.IndexChange", "projects.IndexSnapshot")
 # Export jobs (projects/export_jobs.py) are each one visitor's, never shown on a public page.
 not_shown("projects.ExportJob")
+# Messages sent through the contact forms (projects/contact.py) are kept for the municipality's
+# records only.
+not_shown("projects.ContactMessage")
 
 # Statuses (planned, ongoing, completed) follow the year.
 varies_with(current_year)
@@ -154,6 +174,10 @@ page("registry:municipality_list", query=["country"])
 # only `updates` (off: it stops refreshing itself).
 page("projects:export_job", tags=[], query=["updates"])
 page("projects:export_download", tags=[], query=[])
+# The contact forms (projects/contact.py) answer no-store: each sets the CSRF cookie its form
+# needs, so the page cache never stores them; they read only `sent`.
+page("projects:contact", tags=[], query=["sent"])
+page("registry:municipality_contact", tags=[], query=["sent"])
 page("registry:sitemap_section", query=["p"])
 for name in [
     "registry:home",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import export_views, views
+from . import contact, export_views, views
 from .open_data import views as open_data_views
 
 app_name = "projects"
@@ -14,4 +14,5 @@ urlpatterns = [
     path("exports/<uuid:job_id>/", export_views.export_job, name="export_job"),
     path("exports/<uuid:job_id>/download", export_views.export_download, name="export_download"),
     path("<slug:slug>/", views.project_detail, name="detail"),
+    path("<slug:slug>/contact/", contact.project_contact, name="contact"),
 ]

@@ -1,16 +1,19 @@
 from datetime import timedelta
 
 from django.core.paginator import InvalidPage, Paginator
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
 from networks.models import Network
 from registry.models import SeedRecord
+from registry.text import name_key
 
 from . import project_index
 from .facets import active_filters, filter_groups
 from .filters import ProjectFilter
-from .models import Project
+from .models import FunderReference, Grant, Project
+from .record import totals
 
 PAGE_SIZE = 25
 
@@ -58,11 +61,47 @@ def project_detail(request, slug):
 
 def detail_context(project):
     """What the project page shows of `project` (the admin's draft preview shows the same)."""
+    prefetch_related_objects([project], *RECORD_PREFETCHES)
     return {
         "project": project,
         "changed_since_loaded": changed_since_loaded(project),
+        "funding": funding(project),
         "contacts": [contact for contact in project.contacts.all() if contact.is_public],
+        # The contact form (projects/contact.py) relays to the public contacts with an address.
+        "writable": any(
+            contact.is_public and contact.email for contact in project.contacts.all()
+        ),
         "networks": Network.objects.filter(memberships__municipality=project.municipality_id),
+    }
+
+
+# What the project page shows of its record beyond the project's own row (projects/record.py),
+# one query each.
+RECORD_PREFETCHES = [
+    Prefetch("grants", queryset=Grant.objects.select_related("funder")),
+    Prefetch("funder_references", queryset=FunderReference.objects.select_related("funder")),
+    "results",
+    "pictures",
+]
+
+
+def funding(project):
+    """The project's money and funders' identifiers, per funder in the funders' name order,
+    with one total per kind and currency (None when there is no money to add up)."""
+    by_funder = {}
+    for reference in project.funder_references.all():
+        by_funder.setdefault(reference.funder, ([], []))[0].append(reference)
+    for grant in project.grants.all():
+        by_funder.setdefault(grant.funder, ([], []))[1].append(grant)
+    grants = list(project.grants.all())
+    return {
+        "funders": [
+            {"funder": funder, "references": references, "grants": money}
+            for funder, (references, money) in sorted(
+                by_funder.items(), key=lambda item: (name_key(item[0].name), item[0].pk)
+            )
+        ],
+        "totals": totals(grants) if len(grants) > 1 else None,
     }
 
 

@@ -14,3 +14,6 @@ not_shown(
 
 # The accessibility statement shows no data: no edit changes it.
 page("registry:accessibility", tags=[], query=[])
+# Uploaded pictures (registry/media.py): streamed files, never stored in the page cache; each
+# name is one file for ever, so the file answers with a year's Cache-Control of its own.
+page("media", tags=[], query=[])

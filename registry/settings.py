@@ -215,6 +215,21 @@ STORAGES = {
 # Django's default storage; a deployment shares this folder between app servers and workers, or
 # configures object storage in STORAGES["default"].
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Where pictures are served from: the site itself (registry/media.py), or the object storage's
+# or a CDN's address when STORAGES["default"] is one (docs/operations.md, "Pictures").
+MEDIA_URL = os.environ.get("MEDIA_URL", "/media/")
+# Uploaded pictures (projects/pictures.py): the largest file and pixel count accepted.
+PICTURE_MAX_BYTES = int(os.environ.get("PICTURE_MAX_BYTES", 10 * 1024 * 1024))
+PICTURE_MAX_PIXELS = int(os.environ.get("PICTURE_MAX_PIXELS", 40_000_000))
+# The contact forms (projects/contact.py): messages are kept this many days, then deleted; a
+# sender may send this many an hour, a project or municipality receive this many a day; a form
+# sent sooner than this many seconds after it was served is taken for a bot's.
+CONTACT_MESSAGES_KEPT_DAYS = int(os.environ.get("CONTACT_MESSAGES_KEPT_DAYS", 365))
+CONTACT_LIMIT_PER_SENDER = int(os.environ.get("CONTACT_LIMIT_PER_SENDER", 3))
+CONTACT_LIMIT_PER_RECIPIENT = int(os.environ.get("CONTACT_LIMIT_PER_RECIPIENT", 20))
+CONTACT_MIN_SECONDS = int(os.environ.get("CONTACT_MIN_SECONDS", 3))
+# The folders of the default storage that registry/media.py may serve to anyone.
+PUBLIC_MEDIA_PREFIXES = ["pictures/"]
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
@@ -294,6 +309,9 @@ CONTENT_SECURITY_POLICY = {
         "upgrade-insecure-requests": HTTPS,
     },
 }
+if not MEDIA_URL.startswith("/"):
+    # Pictures served from object storage or a CDN (docs/operations.md, "Pictures").
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"] = [SELF, MEDIA_URL]
 
 # Anonymous visitors' copies of public pages may be reused for this long by browsers and
 # proxies (registry/middleware.py); logged-in users and the admin always get a fresh page.

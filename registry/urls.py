@@ -1,7 +1,8 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from registry import health, views_language
+from registry import health, media, views_language
 
 # The apps built on this one are named by string only: registry imports neither.
 urlpatterns = [
@@ -10,6 +11,12 @@ urlpatterns = [
     # form put a CSRF cookie on every public page).
     path("language/<str:code>/", views_language.set_language, name="set_language"),
     path("healthz", health.healthz, name="healthz"),
+    # Pictures from the default storage, when MEDIA_URL is this site's own (registry/media.py).
+    *(
+        [path(f"{settings.MEDIA_URL.lstrip('/')}<path:name>", media.media, name="media")]
+        if settings.MEDIA_URL.startswith("/")
+        else []
+    ),
     path("projects/", include("projects.urls")),
     # Open data and the embeds for other sites (docs/open-data.md).
     path("api/", include("projects.api.urls")),

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, render
 
 from .. import project_index
 from ..project_index import project_counts
+from ..record import Grant
 from .counts import NONE, basis_counts, with_counts
 from .queries import filtered_list_url, project_section, public_funders
 
@@ -26,5 +27,8 @@ def funder_detail(request, slug):
         "children": funder.children.all(),
         "section": project_section(index, projects, filtered_list_url(funder=slug)),
         "basis": basis_counts(index, projects, "stated_funder", funder.pk, slug),
+        # Money recorded from this funder itself, not from the funders it finances: their
+        # grants may be this funder's money passed on, and would count twice.
+        "money": Grant.objects.published().filter(funder=funder).totals_by_year(),
     }
     return render(request, "registry/funder_detail.html", context)

@@ -7,6 +7,7 @@ from registry.text import name_key
 from .. import project_index
 from ..models import DEFAULT_SORT, SORT_ORDERS, Project
 from ..project_index import project_counts
+from ..record import Grant
 from .counts import NONE, counted, with_counts
 from .queries import (
     PROJECTS_SHOWN,
@@ -54,6 +55,9 @@ def municipality_detail(request, slug):
     municipality = get_object_or_404(public_municipalities(), slug=slug)
     index = project_index.current()
     owned = index.municipality.get(municipality.pk, NONE)
+    contacts = list(
+        municipality.contacts.filter(is_public=True).select_related("organisation", "project")
+    )
     context = {
         "municipality": municipality,
         "units": municipality.organisations.all(),
@@ -61,11 +65,14 @@ def municipality_detail(request, slug):
         "partnerships": partnership_section(index, municipality, owned),
         "memberships": municipality.memberships.select_related("network"),
         "strategies": municipality.strategies.prefetch_related("items", "citations__source"),
-        "contacts": municipality.contacts.filter(is_public=True).select_related(
-            "organisation", "project"
-        ),
+        "contacts": contacts,
+        # The contact form (projects/contact.py) relays to its own public contacts' addresses.
+        "writable": any(contact.email and contact.project_id is None for contact in contacts),
         "goals": counted(public_goals(), project_counts(index.goal, within=owned)),
         "countries": by_name(counted(public_countries(), project_counts(index.country, owned))),
+        "money": Grant.objects.published()
+        .filter(project__municipality=municipality)
+        .totals_by_year(),
     }
     return render(request, "registry/municipality_detail.html", context)
 

@@ -12,6 +12,7 @@ from django.urls import include, path, register_converter
 
 from registry import views as registry_views
 
+from .. import contact
 from . import countries, funders, goals, home, municipalities, networks
 from .feeds import NewestProjectsFeed
 from .sitemaps import SITEMAPS
@@ -47,6 +48,11 @@ reference_patterns = [
         "municipalities/<slug:slug>/",
         municipalities.municipality_detail,
         name="municipality_detail",
+    ),
+    path(
+        "municipalities/<slug:slug>/contact/",
+        contact.municipality_contact,
+        name="municipality_contact",
     ),
     path("funders/", funders.funder_list, name="funder_list"),
     path("funders/<slug:slug>/", funders.funder_detail, name="funder_detail"),

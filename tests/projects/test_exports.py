@@ -290,6 +290,11 @@ def test_a_csv_row_holds_every_column_with_lists_joined_by_semicolons(client, ca
         "goals_stated": "4; 11",
         "goals_assumed": "",
         "confirmed_on": timezone.localdate().isoformat(),
+        **dict.fromkeys(
+            ["grant_funders", "grant_kinds", "grant_amounts", "grant_currencies", "grant_years"],
+            "",
+        ),
+        **dict.fromkeys(["reference_funders", "reference_numbers", "reference_urls"], ""),
     }
     assert updated.isoformat(timespec="seconds").endswith(("+01:00", "+02:00"))
 

@@ -25,6 +25,11 @@ def test_the_owned_models_and_their_paths_come_from_each_apps_declaration():
         "projects.Contact": "municipality",
         "projects.Strategy": "municipality",
         "projects.StrategyItem": "strategy__municipality",
+        "projects.Grant": "project__municipality",
+        "projects.FunderReference": "project__municipality",
+        "projects.Result": "project__municipality",
+        "projects.Picture": "project__municipality",
+        "projects.ContactMessage": "municipality",
         "registry.Organisation": "municipality",
         "networks.Membership": "municipality",
     }

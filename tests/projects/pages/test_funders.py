@@ -13,9 +13,10 @@ pytestmark = pytest.mark.django_db
 # fixed number of queries more); one of them reads the change stamp.
 # The funder tree is one more: it is read with the funders, not kept in the index.
 FUNDER_LIST_QUERIES = 3
-# The same for any depth of funders below it: the index's funder bitmaps include them.
+# The same for any depth of funders below it: the index's funder bitmaps include them; and one
+# for its money's totals.
 # Two more: the projects whose funder a source states (projects/filters.py `Stated`).
-FUNDER_DETAIL_QUERIES = 13
+FUNDER_DETAIL_QUERIES = 14
 
 
 @pytest.fixture

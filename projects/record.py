@@ -1,0 +1,284 @@
+"""A project's fuller record: money per funder, the funders' own identifiers of the project,
+and what it achieved. Models of their own beside the project (imported by projects/models.py),
+so that the link between a project and a funder, and how it is known, stays as it is.
+
+Money is never summed across currencies or kinds: `totals` gives one figure per kind and
+currency (docs/site.md, "Money").
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from babel.numbers import format_decimal, list_currencies
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q, Sum
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from registry.models import Funder
+
+# The project's own bounds (projects/models.py), which imports this module.
+EARLIEST_YEAR, LATEST_YEAR = 1950, 2100
+year_validators = [MinValueValidator(EARLIEST_YEAR), MaxValueValidator(LATEST_YEAR)]
+
+# ISO 4217's active codes, as the Unicode CLDR (through Babel) lists them.
+CURRENCIES = frozenset(list_currencies())
+
+
+def validate_currency(code):
+    if code not in CURRENCIES:
+        raise ValidationError(
+            _("%(code)s is not an ISO 4217 currency code (such as SEK or EUR)."),
+            params={"code": code},
+            code="currency",
+        )
+
+
+def format_number(number, language=None):
+    """`number` with the reader's language's digits and separators ("1 250", "1,250"), as
+    the Unicode CLDR (through Babel) has them; up to two decimals."""
+    locale = (language or get_language() or "sv").replace("-", "_")
+    return format_decimal(number, format="#,##0.##", locale=locale)
+
+
+def format_amount(amount, currency, language=None):
+    """`amount` as `format_number` writes it, followed by its ISO 4217 code ("1 200 000 SEK",
+    "35,000.5 EUR"): a code is never ambiguous, where "kr" stands for four currencies."""
+    return f"{format_number(amount, language)}\xa0{currency}"
+
+
+class GrantQuerySet(models.QuerySet):
+    def published(self):
+        """Money of published projects only: drafts count nowhere."""
+        return self.filter(project__publication="published")
+
+    def totals(self):
+        """[(kind, currency, total)] of these grants, one per kind and currency, never
+        summing two currencies, nor a grant with a budget; in kind, then currency order."""
+        rows = (
+            self.order_by()
+            .values("kind", "currency")
+            .annotate(total=Sum("amount"))
+            .order_by("kind", "currency")
+        )
+        return [Total(row["kind"], row["currency"], row["total"]) for row in rows]
+
+    def totals_by_year(self):
+        """{year or None: totals} of these grants, newest year first, the grants whose year is
+        not stated last (under None)."""
+        rows = (
+            self.order_by()
+            .values("year", "kind", "currency")
+            .annotate(total=Sum("amount"))
+            .order_by("kind", "currency")
+        )
+        by_year = defaultdict(list)
+        for row in rows:
+            by_year[row["year"]].append(Total(row["kind"], row["currency"], row["total"]))
+        years = sorted((year for year in by_year if year is not None), reverse=True)
+        return [(year, by_year[year]) for year in [*years, *([None] if None in by_year else [])]]
+
+
+@dataclass(frozen=True)
+class Total:
+    """A sum of grants of one kind in one currency."""
+
+    kind: str
+    currency: str
+    amount: Decimal
+
+    def get_kind_display(self):
+        return Grant.Kind(self.kind).label
+
+    def __str__(self):
+        return format_amount(self.amount, self.currency)
+
+
+class Grant(models.Model):
+    """An amount of money a funder granted to a project, or the project's budget for what
+    that funder funds, with the source it comes from."""
+
+    class Kind(models.TextChoices):
+        GRANT = "grant", _("grant")
+        BUDGET = "budget", _("budget")
+
+    project = models.ForeignKey(
+        "projects.Project",
+        on_delete=models.CASCADE,
+        related_name="grants",
+        verbose_name=_("project"),
+    )
+    funder = models.ForeignKey(
+        Funder, on_delete=models.PROTECT, related_name="grants", verbose_name=_("funder")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.GRANT)
+    amount = models.DecimalField(
+        _("amount"), max_digits=14, decimal_places=2, validators=[MinValueValidator(Decimal(0))]
+    )
+    currency = models.CharField(
+        _("currency"),
+        max_length=3,
+        validators=[validate_currency],
+        help_text=_("ISO 4217 code, e.g. SEK or EUR."),
+    )
+    year = models.PositiveSmallIntegerField(
+        _("year"),
+        null=True,
+        blank=True,
+        validators=year_validators,
+        help_text=_("The year it was granted or budgeted, when the source says."),
+    )
+    source = models.CharField(
+        _("source"),
+        max_length=500,
+        help_text=_("Where the figure comes from: a decision, a report, or its address."),
+    )
+
+    objects = GrantQuerySet.as_manager()
+
+    class Meta:
+        # As the exports list them (projects/exports.py OWNED): an unknown year last.
+        ordering = ["project", "funder__name", F("year").asc(nulls_last=True), "pk"]
+        verbose_name = _("grant or budget")
+        verbose_name_plural = _("money")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="grant_amount_not_negative"),
+            models.CheckConstraint(
+                condition=Q(currency__regex=r"^[A-Z]{3}$"), name="grant_currency_iso_4217"
+            ),
+            models.CheckConstraint(
+                condition=Q(year__isnull=True) | Q(year__gte=EARLIEST_YEAR, year__lte=LATEST_YEAR),
+                name="grant_year_plausible",
+            ),
+            models.CheckConstraint(condition=~Q(source=""), name="grant_has_source"),
+        ]
+        indexes = [
+            # A funder's page sums its published projects' grants.
+            models.Index(fields=["funder", "currency"], name="grant_funder"),
+        ]
+
+    def __str__(self):
+        return f"{self.funder}: {format_amount(self.amount, self.currency)}"
+
+    @property
+    def display_amount(self):
+        return format_amount(self.amount, self.currency)
+
+    @property
+    def source_is_address(self):
+        return self.source.startswith(("https://", "http://"))
+
+
+def totals(grants):
+    """One figure per kind and currency of `grants` (model instances, already read): what
+    a project's page shows under its grants."""
+    sums = defaultdict(Decimal)
+    for grant in grants:
+        sums[grant.kind, grant.currency] += grant.amount
+    return [Total(kind, currency, amount) for (kind, currency), amount in sorted(sums.items())]
+
+
+class FunderReference(models.Model):
+    """The funder's own identifier of a project (an Erasmus+ project number, a Sida
+    contribution number) and the address of the funder's record of it."""
+
+    project = models.ForeignKey(
+        "projects.Project",
+        on_delete=models.CASCADE,
+        related_name="funder_references",
+        verbose_name=_("project"),
+    )
+    funder = models.ForeignKey(
+        Funder,
+        on_delete=models.PROTECT,
+        related_name="project_references",
+        verbose_name=_("funder"),
+    )
+    number = models.CharField(
+        _("funder's project number"),
+        max_length=100,
+        blank=True,
+        help_text=_("As the funder writes it, e.g. 2019-1-SE01-KA229-060600."),
+    )
+    url = models.URLField(
+        _("funder's record"),
+        max_length=500,
+        blank=True,
+        help_text=_("The address of the funder's own page about the project."),
+    )
+
+    class Meta:
+        ordering = ["project", "funder__name", "number", "pk"]
+        verbose_name = _("funder's identifier")
+        verbose_name_plural = _("funders' identifiers")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(number="") | ~Q(url=""), name="funder_reference_has_number_or_url"
+            ),
+            models.UniqueConstraint(
+                fields=["project", "funder", "number"], name="funder_reference_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.funder}: {self.number or self.url}"
+
+    def clean(self):
+        if not self.number and not self.url:
+            raise ValidationError(
+                _("Give the funder's project number, its record's address, or both.")
+            )
+
+
+class Result(models.Model):
+    """What a project produced or achieved, dated: a report, a course held, a plan adopted;
+    with a link to the output and how many it reached, when known."""
+
+    project = models.ForeignKey(
+        "projects.Project",
+        on_delete=models.CASCADE,
+        related_name="results",
+        verbose_name=_("project"),
+    )
+    date = models.DateField(_("date"))
+    text = models.TextField(_("result"), help_text=_("In the project's language."))
+    url = models.URLField(
+        _("link to the output"), max_length=500, blank=True,
+        help_text=_("A report, a publication, a film: where the output can be read or seen."),
+    )
+    reach_number = models.PositiveIntegerField(_("reach"), null=True, blank=True)
+    reach_unit = models.CharField(
+        _("what the reach counts"),
+        max_length=100,
+        blank=True,
+        help_text=_("E.g. participants, pupils, visitors; in the project's language."),
+    )
+
+    class Meta:
+        ordering = ["project", "-date", "pk"]
+        verbose_name = _("result")
+        verbose_name_plural = _("results")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reach_number__isnull=True, reach_unit="")
+                | Q(reach_number__isnull=False) & ~Q(reach_unit=""),
+                name="result_reach_has_number_and_unit",
+            ),
+        ]
+
+    def __str__(self):
+        return self.text[:80]
+
+    @property
+    def display_reach_number(self):
+        return format_number(self.reach_number)
+
+    def clean(self):
+        if (self.reach_number is None) != (not self.reach_unit):
+            field = "reach_unit" if self.reach_number is not None else "reach_number"
+            raise ValidationError(
+                {field: _("Give the number reached together with what it counts.")}
+            )

@@ -4,7 +4,9 @@ tag. The network pages show projects, so they are declared with the projects' pa
 
 from registry.change_stamp import shown
 
-from .models import Membership, Network
+from .models import Membership, MembershipSource, Network, NetworkSource
 
 shown(Network)
 shown(Membership)
+shown(NetworkSource)
+shown(MembershipSource)

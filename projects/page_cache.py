@@ -30,13 +30,18 @@ from .filters import CRITERIA, Column, Expanded, Linked, ProjectFilter, criterio
 from .models import (
     Contact,
     Event,
+    EventSource,
     FunderReference,
     Grant,
     Picture,
     Project,
+    ProjectFunder,
+    ProjectGoal,
+    ProjectSource,
     Result,
     Strategy,
     StrategyItem,
+    StrategySource,
     current_year,
 )
 from .project_index import link_column
@@ -52,6 +57,12 @@ def page_of_its_project(row):
         return []
     slugs = Project._base_manager.filter(pk=row.project_id).values_list("slug", flat=True)
     return [project_page(slug) for slug in slugs]
+
+
+def project_and_lists(row):
+    """A project's link that says how it is known: its project's page and lists."""
+    project = Project._base_manager.filter(pk=row.project_id).first()
+    return [] if project is None else [project_page(project.slug), *list_tags(project)]
 
 
 def list_tag(source, key):
@@ -139,6 +150,13 @@ shown(FunderReference, page_of_its_project)
 shown(Result, page_of_its_project)
 shown(Picture, page_of_its_project)
 shown(Strategy)
+# How a project's funders and goals are known, and what it and its events cite: its page, and
+# the lists its funders and goals put it in.
+shown(ProjectFunder, project_and_lists)
+shown(ProjectGoal, project_and_lists)
+shown(ProjectSource, page_of_its_project)
+shown(EventSource, lambda citation: page_of_its_project(citation.event))
+shown(StrategySource)
 shown(StrategyItem)
 # The project index's own bookkeeping (projects/project_index.py).
 not_shown("projects.IndexLog", "projects.IndexChange", "projects.IndexSnapshot")

@@ -3,9 +3,9 @@ docs/caching.md): public pages show every reference model, and an edit of one mo
 tag ("registry.goal"), so the pages that show goals change while the others stay cached."""
 
 from .change_stamp import not_shown, page, shown
-from .models import Country, Funder, Goal, Municipality, Organisation
+from .models import Country, Funder, Goal, Municipality, Organisation, Source
 
-for model in [Country, Municipality, Organisation, Funder, Goal]:
+for model in [Country, Municipality, Organisation, Funder, Goal, Source]:
     shown(model)
 
 not_shown(

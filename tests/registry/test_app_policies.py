@@ -32,12 +32,19 @@ def test_the_owned_models_and_their_paths_come_from_each_apps_declaration():
         "projects.ContactMessage": "municipality",
         "registry.Organisation": "municipality",
         "networks.Membership": "municipality",
+        "networks.MembershipSource": "membership__municipality",
+        "projects.ProjectFunder": "project__municipality",
+        "projects.ProjectGoal": "project__municipality",
+        "projects.ProjectSource": "project__municipality",
+        "projects.EventSource": "event__project__municipality",
+        "projects.StrategySource": "strategy__municipality",
     }
     assert labels(admin_confinement.reference_models()) == {
         "registry.Country",
         "registry.Goal",
         "registry.Funder",
         "registry.Municipality",
+        "registry.Source",
         "networks.Network",
     }
 

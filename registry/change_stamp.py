@@ -90,11 +90,12 @@ def shown(model, row_tags=None):
     post_save.connect(_saved, sender=model, dispatch_uid=uid)
     post_delete.connect(_deleted, sender=model, dispatch_uid=uid)
     for m2m in model._meta.local_many_to_many:
+        # A through model of its own is declared itself too, for its rows saved one by one
+        # (an admin inline); add(), remove(), set() and clear() send only m2m_changed.
         through = m2m.remote_field.through
-        if through._meta.auto_created:  # a through model of its own is declared itself
-            m2m_changed.connect(
-                _links_changed, sender=through, dispatch_uid=f"change_stamp:{through._meta.label}"
-            )
+        m2m_changed.connect(
+            _links_changed, sender=through, dispatch_uid=f"change_stamp:m2m:{through._meta.label}"
+        )
 
 
 def not_shown(*labels):

@@ -298,8 +298,19 @@ def test_an_edit_in_the_admin_shows_on_the_next_anonymous_request(client, projec
     editor.force_login(admin_user)
     url = reverse("admin:projects_project_change", args=[project.pk])
     data = changeform_data(editor.get(url))
-    data.update(title="Skolutbyte med Tyskland, andra omgången", goals=["4", "13"])
     make_goal(13)
+    # A goal is added in the goals' inline, with how it is known.
+    prefix = next(key for key in data if key.endswith("TOTAL_FORMS") and "goal" in key)
+    prefix = prefix.removesuffix("-TOTAL_FORMS")
+    added = int(data[f"{prefix}-TOTAL_FORMS"])
+    data.update(
+        {
+            "title": "Skolutbyte med Tyskland, andra omgången",
+            f"{prefix}-TOTAL_FORMS": str(added + 1),
+            f"{prefix}-{added}-goal": "13",
+            f"{prefix}-{added}-basis": "stated",
+        }
+    )
     assert editor.post(url, data).status_code == 302
 
     html = html_of(client.get("/projects/skolutbyte/"))

@@ -22,7 +22,7 @@ from import_export.formats.base_formats import CSV, XLSX
 from import_export.results import RowResult
 from reversion.admin import VersionAdmin
 
-from projects.admin_forms import EventAdminForm, ProjectFormMixin
+from projects.admin_forms import LANGUAGE_BY_COUNTRY, EventAdminForm, ProjectFormMixin
 from projects.admin_preview import DraftPreviewMixin
 from projects.admin_record import (
     FunderReferenceInline,
@@ -39,6 +39,7 @@ from projects.models import (
     ProjectFunder,
     ProjectGoal,
     ProjectSource,
+    ProjectTranslation,
     Result,
     Strategy,
     StrategyItem,
@@ -49,6 +50,7 @@ from registry.admin_confinement import (
     MunicipalityConfinementMixin,
     municipality_of,
 )
+from registry.translations import INTO_LANGUAGE
 
 # Reverting a project also restores its events; an event or item is versioned on its own too.
 reversion.register(Event)
@@ -58,9 +60,11 @@ reversion.register(ProjectSource)
 reversion.register(Grant)
 reversion.register(FunderReference)
 reversion.register(Result)
+reversion.register(ProjectTranslation)
 reversion.register(
     Project,
     follow=[
+        "translations",
         "events",
         "projectfunder_set",
         "projectgoal_set",
@@ -193,6 +197,24 @@ class MunicipalityFilter(LinkFilter):
     parameter_name = "municipality"
 
 
+class UntranslatedFilter(admin.SimpleListFilter):
+    """The projects with no translation into a language, other than the original's: what a
+    coordinator still has to translate."""
+
+    title = _("lacks a translation")
+    parameter_name = "untranslated"
+
+    def lookups(self, request, model_admin):
+        return [(code, INTO_LANGUAGE[code]) for code in Project.Language.values]
+
+    def queryset(self, request, queryset):
+        language = self.value()
+        if language not in Project.Language.values:
+            return queryset
+        translated = ProjectTranslation.objects.filter(project=OuterRef("pk"), language=language)
+        return queryset.exclude(language=language).exclude(Exists(translated))
+
+
 class EventInline(admin.StackedInline):
     model = Event
     form = EventAdminForm
@@ -201,6 +223,41 @@ class EventInline(admin.StackedInline):
     def get_extra(self, request, obj=None, **kwargs):
         # A new project's form has one empty event ready (left empty, it adds none).
         return 1 if obj is None else 0
+
+
+class ProjectTranslationInline(admin.StackedInline):
+    """The title, summary and description in another language, one row per language, with who
+    translated them and who reviewed them (registry/translations.py); the public page shows the
+    visitor's language and labels a machine or unreviewed translation."""
+
+    model = ProjectTranslation
+    extra = 0
+    max_num = len(Project.Language.values) - 1
+    fields = [
+        "language",
+        "title",
+        "summary",
+        "description",
+        ("translated_by", "machine"),
+        ("reviewed_by", "reviewed_on"),
+    ]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        original = obj.language if obj is not None else self._starting_language(request)
+        field = formset.form.base_fields["language"]
+        # Only the languages other than the original's; the model's validation still refuses
+        # the original's language when the form changes it.
+        field.choices = [
+            (code, name) for code, name in field.choices if not code or code != original
+        ]
+        return formset
+
+    def _starting_language(self, request):
+        municipality = municipality_of(request.user)
+        if municipality is None or municipality.country_id is None:
+            return None
+        return LANGUAGE_BY_COUNTRY.get(municipality.country.code)
 
 
 class ProjectSourceInline(admin.TabularInline):
@@ -237,9 +294,12 @@ class ProjectAdmin(
     ExportActionMixin,
     VersionAdmin,
 ):
-    list_display = ["title", "units", "years", "status", "publication", "reviewed_on"]
+    list_display = [
+        "title", "units", "years", "status", "publication", "reviewed_on", "languages"
+    ]
     list_filter = [
         StatusFilter,
+        UntranslatedFilter,
         GoalFilter,
         PartnerCountryFilter,
         FunderFilter,
@@ -291,6 +351,7 @@ class ProjectAdmin(
         (_("Publication"), {"fields": ["publication", "reviewed_on", "website", "source"]}),
     ]
     inlines = [
+        ProjectTranslationInline,
         ProjectSourceInline,
         ProjectFunderInline,
         FunderReferenceInline,
@@ -321,7 +382,7 @@ class ProjectAdmin(
         return self.confine(request, queryset.search(search_term, ranked=False)), False
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("organisations")
+        return super().get_queryset(request).prefetch_related("organisations", "translations")
 
     def get_list_display(self, request):
         if self.is_confined(request):
@@ -336,6 +397,14 @@ class ProjectAdmin(
     @admin.display(description=_("units"))
     def units(self, project):
         return ", ".join(unit.name for unit in project.organisations.all())
+
+    @admin.display(description=_("languages"))
+    def languages(self, project):
+        """The original's language, then those it is translated into."""
+        names = dict(Project.Language.choices)
+        original = _("%(language)s (original)") % {"language": names[project.language]}
+        translated = [str(names.get(t.language, t.language)) for t in project.translations.all()]
+        return ", ".join([str(original), *translated])
 
     @admin.display(description=_("years"), ordering="start_year")
     def years(self, project):

@@ -27,6 +27,8 @@ class ProjectsConfig(AppConfig):
         "FunderReference": "project__municipality",
         "Result": "project__municipality",
         "Picture": "project__municipality",
+        # Translations of a project's texts (projects/translations.py): edited in its form.
+        "ProjectTranslation": "project__municipality",
         # Messages through the contact forms, read in the admin (projects/contact.py).
         "ContactMessage": "municipality",
     }

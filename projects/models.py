@@ -193,10 +193,11 @@ class ProjectQuerySet(models.QuerySet):
         )
 
     def search(self, text, ranked=True):
-        """Projects whose title, summary, description, units or municipalities contain
-        every word of `text`, ignoring case and accents. On PostgreSQL through the full-text
-        index (migration 0002) and, when `ranked`, best first as `search_rank`; elsewhere by
-        substring. Unranked, the queryset keeps its order.
+        """Projects whose title, summary, description (in any language they are kept in:
+        `build_search_text`), units or municipalities contain every word of `text`, ignoring
+        case and accents. On PostgreSQL through the full-text index (migration 0002) and, when
+        `ranked`, best first as `search_rank`; elsewhere by substring. Unranked, the queryset
+        keeps its order.
 
         Ranking reads and sorts every match, so a search matching more than RANKED_AT_MOST
         projects (a common word: one query of at most that many rows tells) comes in the
@@ -286,8 +287,10 @@ class Project(models.Model):
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
     summary = models.CharField(_("summary"), max_length=500, blank=True)
     description = models.TextField(_("description"), blank=True)
+    # The language title, summary and description are written in: the original, which
+    # translations (projects/translations.py) are made from.
     language = models.CharField(
-        _("content language"), max_length=5, choices=Language.choices, default=Language.SWEDISH
+        _("original language"), max_length=5, choices=Language.choices, default=Language.SWEDISH
     )
     # The owner: the municipality whose coordinators keep this record.
     municipality = models.ForeignKey(
@@ -449,8 +452,12 @@ class Project(models.Model):
             raise ValidationError({"end_year": _("The end year cannot be before the start year.")})
 
     def build_search_text(self):
+        """The folded words a search finds the project by: its texts in every language they
+        are kept in, its municipality's, units' and partners' names."""
         parts = [self.title, self.summary, self.description, self.municipality.name]
         if self.pk:
+            for translation in self.translations.all():
+                parts += [translation.title, translation.summary, translation.description]
             parts += [unit.name for unit in self.organisations.all()]
             parts += [partner.name for partner in self.partner_municipalities.all()]
         return fold(" ".join(parts))
@@ -1055,9 +1062,10 @@ class ExportJob(models.Model):
         return self.state == self.State.FAILED or self.abandoned
 
 
-# A project's money, funders' identifiers and results, its pictures, and the messages sent
-# through the contact forms: models of their own (projects/record.py, pictures.py, contact.py),
-# registered with the app here.
+# A project's money, funders' identifiers and results, its pictures, the messages sent
+# through the contact forms, and its texts' translations: models of their own
+# (projects/record.py, pictures.py, contact.py, translations.py), registered with the app here.
 from .contact import ContactMessage  # noqa: E402, F401
 from .pictures import Picture  # noqa: E402, F401
 from .record import FunderReference, Grant, Result  # noqa: E402, F401
+from .translations import ProjectTranslation  # noqa: E402, F401

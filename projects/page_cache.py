@@ -38,6 +38,7 @@ from .models import (
     ProjectFunder,
     ProjectGoal,
     ProjectSource,
+    ProjectTranslation,
     Result,
     Strategy,
     StrategyItem,
@@ -149,6 +150,9 @@ shown(Grant, page_of_its_project)
 shown(FunderReference, page_of_its_project)
 shown(Result, page_of_its_project)
 shown(Picture, page_of_its_project)
+# A translation of its texts is on its page, its card and the rows of the lists it is in (which
+# follow every change, or every model's tag but the projects').
+shown(ProjectTranslation, page_of_its_project)
 shown(Strategy)
 # How a project's funders and goals are known, and what it and its events cite: its page, and
 # the lists its funders and goals put it in.

@@ -1,6 +1,7 @@
 """A project's page with a picture, results and money in a real browser (Debian's chromium
 through Playwright): axe-core finds no WCAG 2.1 A or AA violation, in the three languages, and
-the picture is loaded from the site's own media URL.
+the picture is loaded from the site's own media URL; so it is in the project's card framed by
+another site.
 
 Uses the seeded site, browser and axe helpers of tests/test_browser.py (skipped, or failing
 under REQUIRE_BROWSER_TESTS=1, when chromium is missing)."""
@@ -15,6 +16,7 @@ from django.test import override_settings
 from PIL import Image
 
 from tests.test_browser import WCAG_21_AA, Axe, browser, page, site, violations_report
+from tests.test_browser_open_data import other_site
 
 pytestmark = [pytest.mark.django_db, pytest.mark.browser]
 
@@ -106,3 +108,43 @@ def test_the_contact_form_and_its_errors_have_no_violations(site, page, recorded
         assert page.locator("[aria-invalid=true]").count() == 3
         results = axe.run(page, options=options)
         assert not results.violations_count, violations_report(results)
+
+
+@pytest.mark.parametrize(
+    ("language", "larger"),
+    [("sv", "Större bild"), ("en", "Larger picture"), ("lv", "Lielāks attēls")],
+)
+def test_the_card_framed_by_another_site_shows_the_picture_without_violations(
+    site, browser, recorded, language, larger
+):
+    # The site's own policies apply (no bypass), as for a visitor on the other site.
+    context = browser.new_context()
+    page = context.new_page()
+    messages = []
+    page.on("console", lambda message: messages.append(message.text))
+    path = f"/embed/projects/{recorded.slug}/?lang={language}"
+    host = (
+        f'<!DOCTYPE html><html lang="{language}"><title>Kommunen</title>'
+        f'<iframe id="registry" src="{site}{path}" title="Projekt" width="480" height="400">'
+        "</iframe>"
+    )
+    with other_site(host) as address:
+        page.goto(address)
+        frame = page.frame_locator("#registry")
+        picture = frame.locator("figure.picture img")
+        assert picture.get_attribute("alt") == "Pupils by a lake"
+        picture.scroll_into_view_if_needed()
+        assert picture.evaluate("image => image.decode().then(() => image.naturalWidth)") == 1200
+        assert (
+            frame.locator("figure.picture figcaption")
+            .inner_text()
+            .startswith(f"Photo: A. Berg · {larger}")
+        )
+    assert not [text for text in messages if "Content Security Policy" in text], messages
+    # The card itself, in a page of its own: no violation, and it fits 320 CSS pixels.
+    page.goto(site + path)
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_21_AA}})
+    assert not results.violations_count, violations_report(results)
+    page.set_viewport_size({"width": 320, "height": 640})
+    assert page.evaluate("document.documentElement.scrollWidth <= 320")
+    context.close()

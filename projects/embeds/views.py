@@ -46,9 +46,14 @@ def project_list(request):
 
 @embed
 def project_card(request, slug):
-    """/embed/projects/<slug>/: one published project as a card."""
+    """/embed/projects/<slug>/: one published project as a card, with its first picture as
+    its page shows it."""
     project = get_object_or_404(Project.objects.published().for_detail(), slug=slug)
-    context = {"project": project, "source_url": project.get_absolute_url()}
+    context = {
+        "project": project,
+        "picture": project.pictures.first(),
+        "source_url": project.get_absolute_url(),
+    }
     return render(request, "embeds/project_card.html", context)
 
 

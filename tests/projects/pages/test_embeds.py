@@ -2,11 +2,16 @@
 may frame (while every other page still refuses framing), set no cookie, need no JavaScript,
 follow `lang` or the visitor's language and link back to the registry; and the builder."""
 
+import io
 import re
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 
 from projects import project_index
+from projects.models import Picture, Project
+from projects.pictures import process
 from tests.list_helpers import html_of, listed_slugs
 from tests.projects.open_data_helpers import make_registry
 
@@ -105,6 +110,67 @@ def test_the_card_shows_the_project_and_escapes_its_text(client, registry):
     assert "Water &amp; sanitation &lt;together&gt;" in html
     assert '<img class="flag" src="/static/flags/ke.gif" alt=""' in html
     assert client.get("/embed/projects/secret-draft/").status_code == 404
+
+
+@pytest.fixture
+def pictured(registry, settings, tmp_path):
+    """The "water" project's two pictures; the first by position is returned."""
+    settings.MEDIA_ROOT = tmp_path
+    project = Project.objects.get(slug="water")
+    pictures = []
+    for position, (alt_text, credit) in enumerate(
+        [("Pupils by a new well", "Photo: Anna Berg"), ("A pump & a tap", "Photo: Per Ek")]
+    ):
+        buffer = io.BytesIO()
+        Image.new("RGB", (1600, 900), (20, 90, 160)).save(buffer, format="JPEG")
+        picture = Picture(project=project, alt_text=alt_text, credit=credit, position=position)
+        picture.store(process(SimpleUploadedFile("well.jpg", buffer.getvalue())))
+        picture.save()
+        pictures.append(picture)
+    return pictures[0]
+
+
+def figures(html):
+    return re.findall(r'<figure class="picture">.*?</figure>', html, re.DOTALL)
+
+
+@pytest.mark.parametrize(
+    ("language", "larger"),
+    [("sv", "Större bild"), ("en", "Larger picture"), ("lv", "Lielāks attēls")],
+)
+def test_the_card_shows_the_first_picture_as_the_projects_page_does(
+    client, pictured, language, larger
+):
+    response = client.get("/embed/projects/water/", {"lang": language})
+    card = html_of(response)
+    page = html_of(client.get("/projects/water/", HTTP_ACCEPT_LANGUAGE=language))
+    [figure] = figures(card)
+    # The same figure, alternative text and credit as on the page, in the visitor's language.
+    assert figure == figures(page)[0]
+    assert (
+        f'<img src="/media/{pictured.display}" alt="Pupils by a new well" lang="sv" '
+        'width="1200" height="675" loading="lazy">'
+    ) in figure
+    assert '<span lang="sv">Photo: Anna Berg</span>' in figure
+    assert f'<a href="/media/{pictured.original}">{larger}<span class="visually-hidden">' in figure
+    assert "A pump &amp; a tap" not in card
+    # Served by the registry itself, which the embed's policy (default-src 'self') allows; the
+    # frame still loads nothing from another site.
+    assert "default-src 'self'" in response["Content-Security-Policy"]
+    assert "img-src" not in response["Content-Security-Policy"]
+    assert client.get(f"/media/{pictured.display}").status_code == 200
+
+
+def test_a_new_picture_reaches_the_cached_card(client, registry, pictured, settings):
+    settings.PAGE_CACHE_SECONDS = 300
+    assert "Pupils by a new well" in html_of(client.get("/embed/projects/water/"))
+    pictured.alt_text = "Pupils by the well they dug"
+    pictured.save()
+    assert "Pupils by the well they dug" in html_of(client.get("/embed/projects/water/"))
+
+
+def test_a_card_without_a_picture_has_no_figure(client, registry):
+    assert not figures(html_of(client.get("/embed/projects/water/", {"lang": "en"})))
 
 
 def test_the_map_embed_counts_the_filtered_projects_on_the_europe_map(client, registry):

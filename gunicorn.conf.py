@@ -5,6 +5,7 @@ Every value can be changed through the environment, so production differs by env
 
 import multiprocessing
 import os
+import time
 
 wsgi_app = "registry.wsgi:application"
 
@@ -38,9 +39,11 @@ keepalive = 5
 
 # Recycle workers now and then, so a slow leak can never take a server down. Not too often: a
 # new worker costs a second or two of CPU (Django's imports and its warm-up, below), and a
-# worker serving cached pages answers a few hundred requests a second.
+# worker serving cached pages answers a few hundred requests a second. The workers share the
+# requests evenly, so they reach the limit together: a small jitter recycles them all within
+# one warm-up, and the server answers with none. Half the limit staggers them.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "10000"))
-max_requests_jitter = 1000
+max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", max_requests // 2))
 
 # Logs go to stdout and stderr, for the process manager or container runtime to collect.
 accesslog = "-"
@@ -53,4 +56,8 @@ def post_worker_init(worker):
     its first visitors do not wait for what a process does once."""
     from registry.warm_up import warm_up
 
+    began = time.monotonic()
     warm_up(worker.wsgi, getattr(worker, "tpool", None), worker.cfg.threads)
+    # While a worker warms up it answers nobody: how long that is, for whoever tunes the
+    # recycling above.
+    worker.log.info("Worker warmed up in %.1f s", time.monotonic() - began)

@@ -504,6 +504,7 @@ def under_load(environment, database_name, log_path):
         def measured(name, paths, seconds, interval=None):
             """A load phase, with the CPU the server and its database backends used for it."""
             app, backends = server.cpu_seconds(), postgres_backends(database_name)
+            booted = server.workers_booted()
             if interval:
                 figures = with_editor(environment, port, interval, seconds)
             else:
@@ -516,6 +517,9 @@ def under_load(environment, database_name, log_path):
             # Work per request, whatever share of the shared cores the run got.
             figures["cpu_ms_per_request"] = round((app + db) * 1000 / answered, 2)
             figures["cores_used"] = round((app + db) / max(figures["seconds"], 0.1), 2)
+            # A worker recycled by max_requests answers nobody while it starts and warms up:
+            # a phase with one measures that too.
+            figures["workers_booted"] = server.workers_booted() - booted
             return phase(name, figures)
 
         log(f"   {WORKERS} workers: warm-up")
@@ -550,7 +554,8 @@ def phase(name, figures):
     log(f"   {name}{saves}: {figures['rps']} req/s, median {figures['median_ms']} ms, "
         f"p99 {figures['p99_ms']} ms, {figures['errors']} errors, "
         f"{figures.get('cpu_ms_per_request', '?')} CPU ms a request, "
-        f"{figures.get('cores_used', '?')} cores")
+        f"{figures.get('cores_used', '?')} cores, "
+        f"{figures.get('workers_booted', '?')} workers booted")
     return figures
 
 
@@ -926,8 +931,8 @@ def markdown(report):
     """The figures of a results file as the Markdown tables of docs/performance.md."""
     lines = [summary_markdown(report), ""]
     lines.append("| projects | cache | phase | req/s | median ms | p95 ms | p99 ms | errors | "
-                 "CPU ms a request | cores used | load average | saves |")
-    lines.append("|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+                 "CPU ms a request | cores used | load average | workers booted | saves |")
+    lines.append("|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     names = {"healthz": "`/healthz`", "plain_page": "`/accessibility/`",
              "lists": "lists, no edits", "search": "search",
              "lists_edit_1s": "lists, an edit every 1 s", "lists_edit_5s":
@@ -944,7 +949,8 @@ def markdown(report):
                     f"| {size} | {mode} | {name} | {f['rps']:g} | "
                     f"{f['median_ms']:g} | {f['p95_ms']:g} | {f['p99_ms']:g} | {f['errors']} | "
                     f"{f.get('cpu_ms_per_request', '')} | {f.get('cores_used', '')} | "
-                    f"{f.get('load_average', '')} | {saves} |")
+                    f"{f.get('load_average', '')} | {f.get('workers_booted', '')} | "
+                    f"{saves} |")
     lines.append("")
     lines.append("| projects | one worker, cache off | median ms | p95 ms |")
     lines.append("|---:|---|---:|---:|")

@@ -103,6 +103,11 @@ class Gunicorn:
         """Each worker's resident memory and its peak, in MiB."""
         return [status(pid) for pid in self.worker_pids()]
 
+    def workers_booted(self):
+        """How many workers the server has started so far, the first ones included."""
+        text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+        return len(re.findall(r"Booting worker with pid", text))
+
     def log_summary(self):
         """What the error log says: workers booted (the first ones and every restart, e.g. by
         max_requests or after a timeout), worker timeouts, tracebacks and other errors."""

@@ -229,6 +229,18 @@ def test_gunicorn_reads_its_settings_from_the_environment(monkeypatch):
     assert 0 < config["timeout"] <= 120
 
 
+def test_gunicorn_staggers_the_recycling_of_its_workers(monkeypatch):
+    # Workers that share the requests evenly reach max_requests together; a jitter of half
+    # the limit keeps them from all warming up at once.
+    monkeypatch.delenv("GUNICORN_MAX_REQUESTS_JITTER", raising=False)
+    monkeypatch.setenv("GUNICORN_MAX_REQUESTS", "4000")
+    config = runpy.run_path(str(BASE_DIR / "gunicorn.conf.py"))
+    assert (config["max_requests"], config["max_requests_jitter"]) == (4000, 2000)
+
+    monkeypatch.setenv("GUNICORN_MAX_REQUESTS_JITTER", "50")
+    assert runpy.run_path(str(BASE_DIR / "gunicorn.conf.py"))["max_requests_jitter"] == 50
+
+
 def test_gunicorn_defaults_to_two_workers_per_core_plus_one(monkeypatch):
     monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
     monkeypatch.delenv("PORT", raising=False)

@@ -103,7 +103,7 @@ def test_one_thread_renders_and_every_thread_keeps_its_connection(paths, applica
         ]
 
 
-def test_gunicorns_hook_warms_the_worker_up(paths, application):
+def test_gunicorns_hook_warms_the_worker_up(paths, application, caplog):
     config = runpy.run_path(str(Path(settings.BASE_DIR) / "gunicorn.conf.py"))
     requested = []
 
@@ -111,6 +111,9 @@ def test_gunicorns_hook_warms_the_worker_up(paths, application):
         requested.append(environ["PATH_INFO"])
         return application(environ, start_response)
 
-    worker = SimpleNamespace(wsgi=recording, cfg=SimpleNamespace(threads=1))
-    config["post_worker_init"](worker)
+    log = logging.getLogger("gunicorn.error")
+    worker = SimpleNamespace(wsgi=recording, cfg=SimpleNamespace(threads=1), log=log)
+    with caplog.at_level(logging.INFO, logger="gunicorn.error"):
+        config["post_worker_init"](worker)
     assert requested == ["/", "/projects/", "/projects/", "/", "/"]
+    assert [r.getMessage().split(" in ")[0] for r in caplog.records] == ["Worker warmed up"]

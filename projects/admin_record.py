@@ -19,6 +19,7 @@ from projects.models import (
     Result,
 )
 from projects.pictures import process
+from registry.admin import RelayedMessageAdmin
 from registry.admin_confinement import MunicipalityConfinementMixin
 
 # The project form's funder rows, as the funders' inline posts them.
@@ -142,26 +143,13 @@ class PictureInline(admin.StackedInline):
 
 
 @admin.register(ContactMessage)
-class ContactMessageAdmin(MunicipalityConfinementMixin, admin.ModelAdmin):
-    """The messages visitors sent through the contact forms, for the municipality's records:
-    read only, and without history (django-reversion would keep copies past their retention,
-    CONTACT_MESSAGES_KEPT_DAYS)."""
+class ContactMessageAdmin(MunicipalityConfinementMixin, RelayedMessageAdmin):
+    """The messages visitors sent through the contact forms, for the municipality's records,
+    confined to the municipality like everything else."""
 
     list_display = ["created_at", "sender_name", "sender_email", "project", "sent"]
-    list_filter = ["sent"]
-    search_fields = ["sender_name", "sender_email", "message"]
     list_select_related = ["project"]
     fields = [
         "created_at", "sender_name", "sender_email", "project", "recipients", "sent", "message"
     ]
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        # Kept for the whole retention period, then deleted by the site (projects/contact.py).
-        return False

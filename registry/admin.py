@@ -16,6 +16,7 @@ from reversion.admin import VersionAdmin
 from registry.admin_confinement import MunicipalityConfinedAdmin
 from registry.admin_strings import name_third_party_apps
 from registry.models import (
+    AccessibilityMessage,
     Coordinator,
     Country,
     Funder,
@@ -124,3 +125,32 @@ class CoordinatorAdmin(admin.ModelAdmin):
     list_select_related = ["user", "municipality"]
     search_fields = ["user__username", "municipality__name"]
     autocomplete_fields = ["user", "municipality"]
+
+
+class RelayedMessageAdmin(admin.ModelAdmin):
+    """Messages visitors sent through a relay form (registry/relay.py), for the records: read
+    only, and without history (django-reversion would keep copies past their retention,
+    CONTACT_MESSAGES_KEPT_DAYS)."""
+
+    list_filter = ["sent"]
+    search_fields = ["sender_name", "sender_email", "message"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # Kept for the whole retention period, then deleted by the site (registry/relay.py).
+        return False
+
+
+@admin.register(AccessibilityMessage)
+class AccessibilityMessageAdmin(RelayedMessageAdmin):
+    """Reports through the accessibility statement: superusers only (no municipality owns
+    them, and coordinators have no permission on them)."""
+
+    list_display = ["created_at", "sender_name", "sender_email", "sent"]
+    fields = ["created_at", "sender_name", "sender_email", "recipients", "sent", "message"]
+    readonly_fields = fields

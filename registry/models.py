@@ -15,6 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_countries.fields import Country as CountryInfo
 
+from .relay import RelayedMessage
+
 
 def validate_country_code(value):
     if value not in dict(countries):
@@ -582,3 +584,18 @@ class TagStamp(models.Model):
 
     def __str__(self):
         return f"{self.tag} ({self.changed_at})"
+
+
+class AccessibilityMessage(RelayedMessage):
+    """A message a visitor sent through the accessibility statement's report form, kept for
+    the records of whoever runs the registry (registry/views.py)."""
+
+    class Meta(RelayedMessage.Meta):
+        verbose_name = _("accessibility report")
+        verbose_name_plural = _("accessibility reports")
+        indexes = [
+            # The limits count recent messages per sender and in all (one recipient).
+            models.Index(fields=["sender_email", "created_at"], name="accessibility_sender"),
+            # The daily limit and pruning find the recent and the old ones.
+            models.Index(fields=["created_at"], name="accessibility_created"),
+        ]

@@ -11,9 +11,14 @@ for model in [Country, Municipality, Organisation, Funder, Goal, Source]:
 not_shown(
     "registry.Coordinator", "registry.SeedRecord", "registry.ChangeStamp", "registry.TagStamp"
 )
+# Reports through the accessibility statement's form are kept for the records only.
+not_shown("registry.AccessibilityMessage")
 
 # The accessibility statement shows no data: no edit changes it.
 page("registry:accessibility", tags=[], query=[])
+# Its report form (registry/views.py) answers no-store: it sets the CSRF cookie its form needs,
+# so the page cache never stores it; it reads only `sent`.
+page("registry:accessibility_report", tags=[], query=["sent"])
 # Uploaded pictures (registry/media.py): streamed files, never stored in the page cache; each
 # name is one file for ever, so the file answers with a year's Cache-Control of its own.
 page("media", tags=[], query=[])

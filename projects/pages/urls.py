@@ -57,6 +57,11 @@ reference_patterns = [
     path("funders/", funders.funder_list, name="funder_list"),
     path("funders/<slug:slug>/", funders.funder_detail, name="funder_detail"),
     path("accessibility/", registry_views.accessibility, name="accessibility"),
+    path(
+        "accessibility/report/",
+        registry_views.accessibility_report,
+        name="accessibility_report",
+    ),
     path("feed/", NewestProjectsFeed(), name="feed"),
     path(
         "sitemap.xml",

@@ -35,24 +35,15 @@ def test_the_statement_says_how_the_site_was_tested(english):
     assert "320 CSS pixels" in content
 
 
-def test_problems_go_to_the_address_the_deployment_sets(english, settings):
+def test_problems_are_reported_through_the_form_and_no_address_is_published(english, settings):
     settings.ACCESSIBILITY_CONTACT_EMAIL = "tillganglighet@example.se"
 
     content = english.get("/accessibility/").content.decode()
 
-    assert '<a href="mailto:tillganglighet@example.se">tillganglighet@example.se</a>' in content
+    assert 'href="/accessibility/report/"' in content
+    assert "tillganglighet@example.se" not in content and "mailto:" not in content
+    # No longer sends visitors to municipalities' registrars, whom no page links.
     assert "registrar" not in content
-
-
-def test_without_a_configured_address_problems_go_to_the_municipalitys_registrar(
-    english, settings
-):
-    settings.ACCESSIBILITY_CONTACT_EMAIL = ""
-
-    content = english.get("/accessibility/").content.decode()
-
-    assert "mailto:" not in content
-    assert "Contact the registrar of the municipality" in content
 
 
 def test_the_enforcement_procedure_names_digg_in_text(english):

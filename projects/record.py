@@ -2,8 +2,8 @@
 and what it achieved. Models of their own beside the project (imported by projects/models.py),
 so that the link between a project and a funder, and how it is known, stays as it is.
 
-Money is never summed across currencies or kinds: `totals` gives one figure per kind and
-currency (docs/site.md, "Money").
+Money is never summed across currencies or kinds: `TOTAL_OF` says what one total adds up, and
+every page's totals follow it (docs/site.md, "Money").
 """
 
 from collections import defaultdict
@@ -50,45 +50,53 @@ def format_amount(amount, currency, language=None):
     return f"{format_number(amount, language)}\xa0{currency}"
 
 
+# What one total adds up: the grants of one kind in one currency, never two currencies, nor a
+# grant with a budget. The one statement of the rule: every total on every page (a project's,
+# a funder's, a municipality's, per year) groups by these fields, in this order.
+TOTAL_OF = ("kind", "currency")
+
+
 class GrantQuerySet(models.QuerySet):
     def published(self):
         """Money of published projects only: drafts count nowhere."""
         return self.filter(project__publication="published")
 
-    def totals(self):
-        """[(kind, currency, total)] of these grants, one per kind and currency, never
-        summing two currencies, nor a grant with a budget; in kind, then currency order."""
-        rows = (
+    def _sums(self, *per):
+        """The database's sums of these grants' amounts per `per` fields and TOTAL_OF."""
+        return (
             self.order_by()
-            .values("kind", "currency")
+            .values(*per, *TOTAL_OF)
             .annotate(total=Sum("amount"))
-            .order_by("kind", "currency")
+            .order_by(*TOTAL_OF)
         )
-        return [Total(row["kind"], row["currency"], row["total"]) for row in rows]
+
+    def totals(self):
+        """[Total] of these grants, one per kind and currency (TOTAL_OF), in kind, then
+        currency order; added up by the database."""
+        return [Total.of(row) for row in self._sums()]
 
     def totals_by_year(self):
-        """{year or None: totals} of these grants, newest year first, the grants whose year is
-        not stated last (under None)."""
-        rows = (
-            self.order_by()
-            .values("year", "kind", "currency")
-            .annotate(total=Sum("amount"))
-            .order_by("kind", "currency")
-        )
+        """[(year or None, [Total])] of these grants, as `totals` per year, newest year
+        first, the grants whose year is not stated last (under None)."""
         by_year = defaultdict(list)
-        for row in rows:
-            by_year[row["year"]].append(Total(row["kind"], row["currency"], row["total"]))
+        for row in self._sums("year"):
+            by_year[row["year"]].append(Total.of(row))
         years = sorted((year for year in by_year if year is not None), reverse=True)
         return [(year, by_year[year]) for year in [*years, *([None] if None in by_year else [])]]
 
 
 @dataclass(frozen=True)
 class Total:
-    """A sum of grants of one kind in one currency."""
+    """A sum of grants of one kind in one currency (TOTAL_OF)."""
 
     kind: str
     currency: str
     amount: Decimal
+
+    @classmethod
+    def of(cls, row):
+        """The Total of a row of sums: TOTAL_OF's values and `total`."""
+        return cls(*(row[field] for field in TOTAL_OF), row["total"])
 
     def get_kind_display(self):
         return Grant.Kind(self.kind).label
@@ -173,12 +181,12 @@ class Grant(models.Model):
 
 
 def totals(grants):
-    """One figure per kind and currency of `grants` (model instances, already read): what
-    a project's page shows under its grants."""
+    """`GrantQuerySet.totals` of `grants` already read (a project's page has them at hand),
+    added up here rather than by another query: the same rule (TOTAL_OF), the same order."""
     sums = defaultdict(Decimal)
     for grant in grants:
-        sums[grant.kind, grant.currency] += grant.amount
-    return [Total(kind, currency, amount) for (kind, currency), amount in sorted(sums.items())]
+        sums[tuple(getattr(grant, field) for field in TOTAL_OF)] += grant.amount
+    return [Total(*key, amount) for key, amount in sorted(sums.items())]
 
 
 class FunderReference(models.Model):

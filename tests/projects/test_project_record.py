@@ -3,6 +3,7 @@ three languages), summed per currency on its funder's and municipality's pages, 
 admin by the coordinator of its municipality only."""
 
 import datetime
+from collections import defaultdict
 from decimal import Decimal
 
 import pytest
@@ -11,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from projects.models import FunderReference, Grant, Project, Result
-from projects.record import Total, format_amount
+from projects.record import Total, format_amount, totals
 from tests.admin_helpers import CoordinatorsTestCase, changeform_data
 from tests.factories import make_funder, make_municipality, make_project
 from tests.list_helpers import html_of, text_of
@@ -96,6 +97,19 @@ def test_totals_never_add_two_currencies_nor_a_grant_to_a_budget(project, erasmu
         Total("grant", "EUR", Decimal("47000.50")),
         Total("grant", "SEK", Decimal("100.00")),
     ]
+
+
+def test_a_pages_totals_of_grants_at_hand_are_the_databases(project, erasmus):
+    grant(project, erasmus, "100", "SEK", year=2019)
+    grant(project, erasmus, "0.25", "EUR", kind=Grant.Kind.BUDGET)
+    grants = Grant.objects.filter(project=project)
+    assert totals(list(grants)) == grants.totals()
+    # Per year, the same rule: each year's totals add up to the whole's.
+    per_year = defaultdict(Decimal)
+    for _year, by_year in grants.totals_by_year():
+        for total in by_year:
+            per_year[total.kind, total.currency] += total.amount
+    assert [Total(*key, amount) for key, amount in sorted(per_year.items())] == grants.totals()
 
 
 def test_amounts_are_written_in_the_readers_language_with_the_iso_code():
@@ -198,6 +212,42 @@ def test_a_municipalitys_page_sums_its_projects_money(client, project):
     table = text_of(html[html.index('id="money-heading"') :])
     assert "year not stated Budget 1,200,000 SEK" in table
     assert "2019 Grant 35,000.5 EUR" in table
+
+
+@pytest.mark.parametrize(
+    ("language", "rows", "note"),
+    [
+        (
+            "sv",
+            ["2019 Bidrag 35 000,5 EUR", "2019 Bidrag 5 000 SEK"],
+            "med varje belopp så som dess källa anger det",
+        ),
+        (
+            "en",
+            ["2019 Grant 35,000.5 EUR", "2019 Grant 5,000 SEK"],
+            "with each amount as its source states it",
+        ),
+        (
+            "lv",
+            ["2019 Dotācija 35 000,5 EUR", "2019 Dotācija 5 000 SEK"],
+            "katra summa ir tāda, kādu to norāda tās avots",
+        ),
+    ],
+)
+def test_the_funders_and_municipalitys_totals_keep_two_currencies_apart_in_each_language(
+    client, project, erasmus, language, rows, note
+):
+    grant(project, erasmus, "5000", "SEK", year=2019)
+    for address in ["/funders/erasmus-plus/", "/municipalities/kalix/"]:
+        html = html_of(client.get(address, HTTP_ACCEPT_LANGUAGE=language))
+        section = html[html.index('id="money-heading"') :]
+        # The table as read (text_of reads a no-break space as a space).
+        table = text_of(section[: section.index("</section>")])
+        for row in rows:
+            assert row in table, (address, table)
+        assert note in table
+        # Two currencies in one year stay two figures: no sum of 35,000.5 and 5,000 anywhere.
+        assert "40 000" not in table and "40,000" not in table
 
 
 def test_a_municipality_without_money_shows_no_money(client):

@@ -25,12 +25,14 @@ PARTNERSHIPS_SHOWN = PROJECTS_SHOWN
 
 
 def municipality_list(request):
-    """Grouped by country; `?country=lv` keeps one country (an unknown code keeps all)."""
+    """Grouped by country; `?country=lv` keeps one country. A code of no country listed
+    answers 400 with the page, every country shown and the filter saying why."""
     index = project_index.current()
     countries = by_name(public_countries().filter(municipalities__isnull=False).distinct())
-    chosen = request.GET.get("country", "").upper()
+    chosen = request.GET.get("country", "").strip().upper()
     municipalities = public_municipalities()
-    if chosen in {country.code for country in countries}:
+    unknown = bool(chosen) and chosen not in {country.code for country in countries}
+    if chosen and not unknown:
         municipalities = municipalities.filter(country=chosen)
     municipalities = with_counts(municipalities, project_counts(index.municipality))
     # The projects it is a partner in, beside those it owns: no project in both columns (a
@@ -43,12 +45,15 @@ def municipality_list(request):
     order = {country.code: position for position, country in enumerate(countries)}
     context = {
         "countries": countries,
-        "chosen": chosen.lower(),
+        "chosen": "" if unknown else chosen.lower(),
+        "unknown_country": request.GET.get("country", "") if unknown else "",
         "municipalities": sorted(
             municipalities, key=lambda m: (order[m.country_id], name_key(m.name))
         ),
     }
-    return render(request, "registry/municipality_list.html", context)
+    return render(
+        request, "registry/municipality_list.html", context, status=400 if unknown else 200
+    )
 
 
 def municipality_detail(request, slug):

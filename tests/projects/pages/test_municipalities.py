@@ -4,6 +4,7 @@ strategies, public contacts and counts per goal and country, from published proj
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 
 from networks.models import Membership, Network
 from projects import project_index
@@ -67,8 +68,30 @@ def test_the_list_can_be_narrowed_to_one_country(english, kalix_and_masaka):
 
     assert [m.slug for m in response.context["municipalities"]] == ["masaka"]
     assert '<option value="ug" selected>Uganda</option>' in response.content.decode()
-    everyone = english.get("/municipalities/?country=nowhere").context["municipalities"]
-    assert [m.slug for m in everyone] == ["kalix", "masaka"]
+
+
+def test_a_country_code_of_no_listed_country_answers_400_naming_the_parameter(
+    english, settings, kalix_and_masaka
+):
+    response = english.get("/municipalities/?country=<b>nowhere")
+
+    assert response.status_code == 400
+    content = response.content.decode()
+    # The page still lists every municipality, and the filter says what was wrong.
+    assert [m.slug for m in response.context["municipalities"]] == ["kalix", "masaka"]
+    assert (
+        "Country: no municipality in the registry is in a country with the code "
+        "“&lt;b&gt;nowhere”." in content
+    )
+    assert 'aria-invalid="true" aria-describedby="country-filter-error"' in content
+    assert '<option value="" >' not in content and " selected>" not in content
+    swedish = Client()
+    swedish.cookies[settings.LANGUAGE_COOKIE_NAME] = "sv"
+    in_swedish = swedish.get("/municipalities/?country=zz").content.decode()
+    assert "Land: ingen kommun i registret ligger i ett land med koden ”zz”" in in_swedish
+    # A country that exists but has no municipality here is no country of the list either.
+    assert english.get("/municipalities/?country=de").status_code == 400
+    assert english.get("/municipalities/?country=").status_code == 200
 
 
 def test_a_municipality_page_shows_its_units_projects_and_partnerships_both_ways(

@@ -141,6 +141,63 @@ class EventSerializer(serializers.Serializer):
     link = serializers.CharField(source="url", allow_blank=True)
 
 
+class PartnerOrganisationSerializer(serializers.Serializer):
+    """A school, university or other body abroad that the project works with."""
+
+    name = serializers.CharField()
+    country = CountryLinkSerializer(allow_null=True)
+    website = serializers.CharField(allow_blank=True)
+
+
+class GrantSerializer(serializers.Serializer):
+    """Money from one funder, as its source states it. An amount is a decimal string with two
+    decimals ("35000.50"), as in the exports; amounts in different currencies are never added."""
+
+    funder = FunderLinkSerializer()
+    kind = serializers.CharField(help_text="grant or budget")
+    kind_label = serializers.CharField(source="get_kind_display")
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    currency = serializers.CharField(help_text="ISO 4217 code, e.g. SEK or EUR.")
+    year = serializers.IntegerField(allow_null=True)
+    source = serializers.CharField(help_text="Where the figure comes from: text or an address.")
+
+
+class FunderReferenceSerializer(serializers.Serializer):
+    """The funder's own identifier of the project and the address of its record of it."""
+
+    funder = FunderLinkSerializer()
+    number = serializers.CharField(allow_blank=True)
+    record_url = serializers.CharField(source="url", allow_blank=True)
+
+
+class ResultSerializer(serializers.Serializer):
+    """What the project produced or achieved, dated; its texts in the project's language."""
+
+    date = serializers.DateField()
+    text = serializers.CharField()
+    link = serializers.CharField(source="url", allow_blank=True)
+    reach_number = serializers.IntegerField(allow_null=True)
+    reach_unit = serializers.CharField(allow_blank=True)
+
+
+class PictureSerializer(serializers.Serializer):
+    """A picture as the project's page shows it: its display size and the larger original,
+    with its alternative text and credit (in the project's language)."""
+
+    image_url = serializers.SerializerMethodField()
+    original_url = serializers.SerializerMethodField()
+    width = serializers.IntegerField()
+    height = serializers.IntegerField()
+    alt_text = serializers.CharField()
+    credit = serializers.CharField()
+
+    def get_image_url(self, picture) -> str:
+        return self.context["request"].build_absolute_uri(picture.display_url)
+
+    def get_original_url(self, picture) -> str:
+        return self.context["request"].build_absolute_uri(picture.original_url)
+
+
 class ProjectSerializer(serializers.Serializer):
     """One project with its texts and its relations. The keys it shares with a list record
     mean the same; relations are objects with links instead of parallel lists."""
@@ -168,6 +225,13 @@ class ProjectSerializer(serializers.Serializer):
     goals = GoalLinkSerializer(many=True)
     networks = serializers.SerializerMethodField()
     events = EventSerializer(many=True)
+    # Added later: partner organisations abroad, money per funder, the funders' identifiers,
+    # results and pictures (projects/record.py, projects/pictures.py).
+    partner_organisations = PartnerOrganisationSerializer(many=True)
+    grants = GrantSerializer(many=True)
+    funder_references = FunderReferenceSerializer(many=True)
+    results = ResultSerializer(many=True)
+    pictures = PictureSerializer(many=True)
 
     def get_url(self, project) -> str:
         return self.context["request"].build_absolute_uri(project.get_absolute_url())

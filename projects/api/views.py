@@ -31,7 +31,7 @@ from ..pages.queries import (
     public_municipalities,
 )
 from ..project_index import project_counts
-from ..views import PAGE_SIZE
+from ..views import PAGE_SIZE, RECORD_PREFETCHES
 from . import serializers as s
 
 MAX_PAGE_SIZE = 100
@@ -144,7 +144,10 @@ class ProjectDetail(ReadOnlyView):
     @extend_schema(operation_id="projects_detail", responses={200: s.ProjectSerializer})
     def get(self, request, slug):
         project = get_object_or_404(
-            Project.objects.published().for_detail().prefetch_related("events"), slug=slug
+            Project.objects.published()
+            .for_detail()
+            .prefetch_related("events", *RECORD_PREFETCHES),
+            slug=slug,
         )
         # The networks its municipality belongs to, as the project's page names them.
         project.municipality_networks = Network.objects.filter(

@@ -2,9 +2,19 @@
 project and each kind of reference data is a resource, bad input is a 400 or 404 and never a
 500, and responses carry ETag and Last-Modified."""
 
+import datetime
+import io
+from decimal import Decimal
+
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 
 from projects import project_index
+from projects.models import FunderReference, Grant, Picture, Project, Result
+from projects.pictures import process
+from registry.models import Funder
+from tests.factories import make_organisation
 from tests.list_helpers import get_list, listed_slugs
 from tests.projects.open_data_helpers import make_registry
 
@@ -99,6 +109,118 @@ def test_a_project_resource_has_its_relations(client, registry):
     assert project["units"] == ["Kulturskolan"]
     assert project["events"][0]["title"] == "Opening"
     assert project["status"] == "completed"
+
+
+# The keys of a project's resource as first published; keys are added, never renamed or removed.
+PUBLISHED_PROJECT_KEYS = {
+    *["slug", "title", "summary", "description", "language", "type", "type_label", "status"],
+    *["status_label", "start_year", "end_year", "period_as_stated", "website", "url"],
+    *["updated_at", "municipality", "units", "partner_municipalities", "partner_countries"],
+    *["funders", "goals", "networks", "events"],
+}
+RECORD_KEYS = {"partner_organisations", "grants", "funder_references", "results", "pictures"}
+
+
+@pytest.fixture
+def recorded(registry, settings, tmp_path):
+    """The "water" project with a partner school abroad, money in two currencies, the
+    funder's identifier, a result and a picture."""
+    settings.MEDIA_ROOT = tmp_path
+    water = Project.objects.get(slug="water")
+    icld = Funder.objects.get(slug="icld")
+    school = make_organisation(
+        slug="kisumu-girls",
+        name="Kisumu Girls High School",
+        municipality=None,
+        country_id="KE",
+        website="https://example.org/kisumu",
+    )
+    water.partner_organisations.add(school, make_organisation(slug="no-country", municipality=None))
+    for amount, currency, year in [("35000.50", "EUR", 2019), ("1200000", "SEK", None)]:
+        Grant.objects.create(
+            project=water, funder=icld, amount=Decimal(amount), currency=currency, year=year,
+            source="https://example.org/decision",
+        )
+    FunderReference.objects.create(
+        project=water, funder=icld, number="ICLD-2019-7", url="https://example.org/record"
+    )
+    Result.objects.create(
+        project=water, date=datetime.date(2021, 3, 1), text="Twelve wells & a plan",
+        url="https://example.org/plan.pdf", reach_number=4000, reach_unit="residents",
+    )
+    buffer = io.BytesIO()
+    Image.new("RGB", (800, 600), (20, 90, 160)).save(buffer, format="JPEG")
+    picture = Picture(project=water, alt_text="A new well", credit="Photo: Anna Berg")
+    picture.store(process(SimpleUploadedFile("well.jpg", buffer.getvalue())))
+    picture.save()
+    return picture
+
+
+def test_a_project_resource_keeps_its_published_keys_and_adds_its_record(client, recorded):
+    project = client.get("/api/projects/water/", HTTP_ACCEPT_LANGUAGE="en").json()
+    assert set(project) == PUBLISHED_PROJECT_KEYS | RECORD_KEYS
+    assert project["partner_organisations"] == [
+        {
+            "name": "Kisumu Girls High School",
+            "country": {
+                "code": "KE",
+                "name": "Kenya",
+                "url": "http://testserver/countries/ke/",
+                "api_url": "http://testserver/api/countries/ke/",
+            },
+            "website": "https://example.org/kisumu",
+        },
+        {"name": "No Country", "country": None, "website": ""},
+    ]
+    # Each amount as it is recorded, in its own currency: nothing is added up.
+    assert [
+        (grant["amount"], grant["currency"], grant["year"], grant["kind"])
+        for grant in project["grants"]
+    ] == [("35000.50", "EUR", 2019, "grant"), ("1200000.00", "SEK", None, "grant")]
+    assert project["grants"][0]["funder"]["slug"] == "icld"
+    assert project["grants"][0]["source"] == "https://example.org/decision"
+    assert project["funder_references"] == [
+        {
+            "funder": project["grants"][0]["funder"],
+            "number": "ICLD-2019-7",
+            "record_url": "https://example.org/record",
+        }
+    ]
+    assert project["results"] == [
+        {
+            "date": "2021-03-01",
+            "text": "Twelve wells & a plan",
+            "link": "https://example.org/plan.pdf",
+            "reach_number": 4000,
+            "reach_unit": "residents",
+        }
+    ]
+    assert project["pictures"] == [
+        {
+            "image_url": f"http://testserver/media/{recorded.display}",
+            "original_url": f"http://testserver/media/{recorded.original}",
+            "width": 800,
+            "height": 600,
+            "alt_text": "A new well",
+            "credit": "Photo: Anna Berg",
+        }
+    ]
+    assert client.get(f"/media/{recorded.display}").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("language", "kind"), [("sv", "bidrag"), ("en", "grant"), ("lv", "dotācija")]
+)
+def test_a_grants_kind_label_is_in_the_requests_language(client, recorded, language, kind):
+    project = client.get("/api/projects/water/", HTTP_ACCEPT_LANGUAGE=language).json()
+    assert project["grants"][0]["kind"] == "grant"
+    assert project["grants"][0]["kind_label"] == kind
+
+
+def test_a_project_without_a_record_has_empty_lists(client, registry):
+    project = client.get("/api/projects/schools/").json()
+    assert set(project) == PUBLISHED_PROJECT_KEYS | RECORD_KEYS
+    assert all(project[key] == [] for key in RECORD_KEYS)
 
 
 @pytest.mark.parametrize(

@@ -11,10 +11,9 @@ ticked. Nothing is assumed about the facts themselves (years, partners, funders)
 
 from django import forms
 from django.contrib import admin
-from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from registry.admin_confinement import free_slug, municipality_of
+from registry.admin_confinement import municipality_of, slug_from
 
 SHOWN_PUBLICLY = {
     "title": _("Shown publicly: the page's heading, and in lists."),
@@ -80,13 +79,10 @@ class ProjectAdminForm(forms.ModelForm):
         slug = self.cleaned_data.get("slug")
         if slug or self.instance.pk:
             return slug
-        made = slugify(self.cleaned_data.get("title", "").replace("–", " "))[:100]
+        made = slug_from(self._meta.model, self.cleaned_data.get("title", ""))
         if not made:
             raise forms.ValidationError(_("Give a slug: none can be made from this title."))
-        model = self._meta.model
-        return made if not model._default_manager.filter(slug__iexact=made) else free_slug(
-            model, made
-        )
+        return made
 
 
 class EventAdminForm(forms.ModelForm):

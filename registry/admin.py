@@ -14,6 +14,7 @@ from django_countries import countries
 from reversion.admin import VersionAdmin
 
 from registry.admin_confinement import MunicipalityConfinedAdmin
+from registry.admin_partners import PartnerMunicipalityAdminMixin, PartnerOrganisationAdminMixin
 from registry.admin_strings import name_third_party_apps
 from registry.models import (
     AccessibilityMessage,
@@ -70,21 +71,23 @@ class CountryAdmin(VersionAdmin):
 
 
 @admin.register(Municipality)
-class MunicipalityAdmin(VersionAdmin):
+class MunicipalityAdmin(PartnerMunicipalityAdminMixin, VersionAdmin):
     list_display = ["name", "kind", "region", "country"]
-    list_filter = ["kind", "country"]
+    # "To be reviewed": partner municipalities a coordinator added (registry/admin_partners.py).
+    list_filter = ["kind", "country", "needs_review"]
     search_fields = ["name", "slug", "region"]
     autocomplete_fields = ["country"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(MunicipalityConfinedAdmin):
+class OrganisationAdmin(PartnerOrganisationAdminMixin, MunicipalityConfinedAdmin):
     list_display = ["name", "kind", "municipality"]
-    list_filter = ["kind"]
+    # "To be reviewed": partner organisations a coordinator added (registry/admin_partners.py).
+    list_filter = ["kind", "needs_review"]
     list_select_related = ["municipality"]
-    search_fields = ["name", "slug"]
-    autocomplete_fields = ["municipality"]
+    search_fields = ["name", "slug", "city"]
+    autocomplete_fields = ["municipality", "country"]
     prepopulated_fields = {"slug": ["name"]}
 
 

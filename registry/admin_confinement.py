@@ -25,6 +25,7 @@ from django import forms
 from django.apps import apps
 from django.contrib.admin.exceptions import NotRegistered
 from django.contrib.admin.utils import quote, unquote
+from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.checks import Error
@@ -41,7 +42,8 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import capfirst
+from django.utils.http import urlencode
+from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext, gettext_lazy
 from reversion.admin import VersionAdmin
 from reversion.models import Revision, Version
@@ -55,6 +57,10 @@ from registry.admin_history import (
 from registry.models import Municipality
 
 COORDINATORS_GROUP = "Coordinators"
+# The parameter the "+" beside a link declared in `ownerless_links` adds to the add form's
+# address, naming the link ("projects.project.partner_organisations"): a coordinator's record
+# added there belongs to no municipality.
+OWNERLESS_LINK_VAR = "_ownerless_link"
 
 
 def _declared(model, name, default):
@@ -83,14 +89,29 @@ def reference_models():
     ]
 
 
+def added_by_coordinators():
+    """The reference data coordinators may also add (never change), as each app's
+    `added_by_coordinators` names it."""
+    return [
+        model
+        for model in apps.get_models()
+        if model._meta.object_name in _declared(model, "added_by_coordinators", ())
+    ]
+
+
 def check_declarations(app_configs=None, **kwargs):
-    """A system check: every model an app names in `municipality_owned` or `reference_models`
-    is one of its models, and each owner path leads to a municipality (a typo would leave a
-    model unconfined or the Coordinators group without its permissions)."""
+    """A system check: every model an app names in `municipality_owned`, `reference_models` or
+    `added_by_coordinators` is one of its models, and each owner path leads to a municipality
+    (a typo would leave a model unconfined or the Coordinators group without its permissions)."""
     errors = []
     for config in app_configs or apps.get_app_configs():
         owned = getattr(config, "municipality_owned", {})
-        for name in [*owned, *getattr(config, "reference_models", ())]:
+        declared = [
+            *owned,
+            *getattr(config, "reference_models", ()),
+            *getattr(config, "added_by_coordinators", ()),
+        ]
+        for name in declared:
             try:
                 model = config.get_model(name)
             except LookupError:
@@ -121,6 +142,7 @@ def coordinator_permissions():
     actions = ("view", "add", "change", "delete")
     wanted = [(model, action) for model in owned_models() for action in actions]
     wanted += [(model, "view") for model in reference_models()]
+    wanted += [(model, "add") for model in added_by_coordinators()]
     permissions = []
     for model, action in wanted:
         content_type = ContentType.objects.get_for_model(model)
@@ -210,6 +232,17 @@ def link_fields(model, target):
     ]
 
 
+def slug_from(model, text):
+    """A slug made from `text` ("Rēzekne Academy" gives "rezekne-academy"), or the first free
+    one after it ("rezekne-academy-2"), case ignored; empty when `text` has no letter or digit
+    a slug can hold."""
+    max_length = model._meta.get_field("slug").max_length
+    made = slugify(text.replace("–", " "))[:max_length].strip("-")
+    if not made or not model._default_manager.filter(slug__iexact=made).exists():
+        return made
+    return free_slug(model, made)
+
+
 def free_slug(model, slug):
     """`slug` with the first free number after it ("bridges-2"), case ignored."""
     max_length = model._meta.get_field("slug").max_length
@@ -220,6 +253,20 @@ def free_slug(model, slug):
         if not model._default_manager.filter(slug__iexact=candidate).exists():
             return candidate
         number += 1
+
+
+class OwnerlessLinkWrapper(RelatedFieldWidgetWrapper):
+    """Django's related-object wrapper whose "+" names the link it stands beside, so that the
+    add form knows the record is a partner's, owned by no municipality."""
+
+    def __init__(self, wrapper, link):
+        self.__dict__.update(wrapper.__dict__)
+        self.link = link
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["url_params"] += "&" + urlencode({OWNERLESS_LINK_VAR: self.link})
+        return context
 
 
 class NewSlugForm(forms.Form):
@@ -269,6 +316,31 @@ class MunicipalityConfinementMixin(HistoryDiffMixin, EditConflictMixin):
     # Links a coordinator may make to records that no municipality owns, by field name: a
     # project's partner organisations abroad are organisations without a municipality.
     ownerless_links = ()
+
+    def adds_ownerless(self, request):
+        """True on a coordinator's add form opened by the "+" beside a link whose admin
+        declares it in `ownerless_links` (a project's partner organisations): the record added
+        there belongs to no municipality. Anywhere else what they add is their municipality's."""
+        match = request.resolver_match
+        opts = self.model._meta
+        if (
+            not self.is_confined(request)
+            or not self.owner_field
+            or match is None
+            or match.url_name != f"{opts.app_label}_{opts.model_name}_add"
+        ):
+            return False
+        app_label, _, rest = request.GET.get(OWNERLESS_LINK_VAR, "").partition(".")
+        model_name, _, field_name = rest.partition(".")
+        try:
+            source = apps.get_model(app_label, model_name)
+            field = source._meta.get_field(field_name)
+        except (LookupError, ValueError, FieldDoesNotExist):
+            return False
+        source_admin = self.admin_site._registry.get(source)
+        return field.related_model is self.model and field_name in getattr(
+            source_admin, "ownerless_links", ()
+        )
 
     def confine(self, request, queryset):
         """`queryset` narrowed to what the request's user may see."""
@@ -376,6 +448,16 @@ class MunicipalityConfinementMixin(HistoryDiffMixin, EditConflictMixin):
             return None
         return target_admin.confine(request, db_field.related_model._default_manager.all())
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name in self.ownerless_links and isinstance(
+            getattr(formfield, "widget", None), RelatedFieldWidgetWrapper
+        ):
+            opts = self.model._meta
+            link = f"{opts.app_label}.{opts.model_name}.{db_field.name}"
+            formfield.widget = OwnerlessLinkWrapper(formfield.widget, link)
+        return formfield
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         choices = self._confined_choices(db_field, request)
         if choices is not None:
@@ -393,7 +475,7 @@ class MunicipalityConfinementMixin(HistoryDiffMixin, EditConflictMixin):
         if not self.is_confined(request):
             return form
         municipality = municipality_of(request.user)
-        if self.owner_field and municipality is not None:
+        if self.owner_field and municipality is not None and not self.adds_ownerless(request):
             form = self._owned_form(form, self.owner_field, municipality)
         if obj is None:
             return form
@@ -446,7 +528,9 @@ class MunicipalityConfinementMixin(HistoryDiffMixin, EditConflictMixin):
             municipality = municipality_of(request.user)
             if municipality is None:
                 raise PermissionDenied
-            if self.owner_field:
+            if not change and self.adds_ownerless(request):
+                setattr(obj, self.owner_field, None)
+            elif self.owner_field:
                 setattr(obj, self.owner_field, municipality)
             elif not self.owns(request, obj):
                 raise PermissionDenied

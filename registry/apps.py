@@ -16,6 +16,10 @@ class RegistryConfig(AppConfig):
     municipality_owned = {"Organisation": "municipality"}
     # Reference data coordinators may look at and pick, but not change.
     reference_models = ["Country", "Goal", "Funder", "Municipality", "Source"]
+    # Reference data a coordinator may also add, but never change or delete: a partner
+    # municipality abroad that is not yet in the registry, added from the project form and
+    # marked for the registry's staff to check (registry/admin_partners.py).
+    added_by_coordinators = ["Municipality"]
 
     def ready(self):
         from registry import admin_confinement, change_stamp, validators

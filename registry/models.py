@@ -91,6 +91,31 @@ def check_basis(link):
         )
 
 
+def review_fields():
+    """Who added a record that coordinators may add but never change (a partner municipality
+    abroad, a partner organisation), and whether the registry's staff have checked it since:
+    every such model declares the pair the same way."""
+    return {
+        "added_by": models.ForeignKey(
+            settings.AUTH_USER_MODEL,
+            on_delete=models.SET_NULL,
+            null=True,
+            blank=True,
+            editable=False,
+            related_name="+",
+            verbose_name=_("added by"),
+        ),
+        "needs_review": models.BooleanField(
+            _("to be reviewed"),
+            default=False,
+            help_text=_(
+                "Added by a coordinator and not yet checked by the registry's staff: untick "
+                "it once checked."
+            ),
+        ),
+    }
+
+
 class SlugNaturalKeyManager(models.Manager):
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
@@ -263,6 +288,10 @@ class Municipality(models.Model):
         help_text=_("NNNNNN-NNNN, as a source states it; empty when none does."),
     )
     source = models.TextField(_("editors' notes (staff only)"), blank=True)
+    # A partner municipality abroad that a coordinator added from the project form
+    # (registry/admin_partners.py).
+    added_by = review_fields()["added_by"]
+    needs_review = review_fields()["needs_review"]
 
     objects = SlugNaturalKeyManager()
 
@@ -327,8 +356,18 @@ class Organisation(models.Model):
         verbose_name=_("country"),
         help_text=_("For a body that is not a municipality's unit."),
     )
+    city = models.CharField(
+        _("city"),
+        max_length=200,
+        blank=True,
+        help_text=_("For a body that is not a municipality's unit."),
+    )
     website = models.URLField(_("website"), blank=True)
     source = models.TextField(_("editors' notes (staff only)"), blank=True)
+    # A partner organisation that a coordinator added from the project form
+    # (registry/admin_partners.py).
+    added_by = review_fields()["added_by"]
+    needs_review = review_fields()["needs_review"]
 
     objects = OrganisationManager()
 

@@ -9,6 +9,7 @@ import pytest
 import reversion
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
@@ -162,6 +163,19 @@ def post_pages(client, kalix):
                 reverse("admin:projects_project_process_import"), confirm, follow=True
             )
             pages["import-done"] = response.content.decode()
+    # The partners' popups from the project form: a refusal each, and what is left of the
+    # popup once something is added (what it says without JavaScript).
+    organisation = reverse("admin:registry_organisation_add")
+    popup = "?_to_field=id&_popup=1&_ownerless_link=projects.project.partner_organisations"
+    partner = {"name": "Rēzekne Academy", "country": "LV", "kind": "other", "_popup": "1"}
+    for name, data in [("partner-refused", {**partner, "country": ""}), ("partner", partner)]:
+        response = client.post(organisation + popup, data)
+        pages[name] = response.content.decode().replace("<noscript>", "").replace("</noscript>", "")
+    response = client.post(
+        reverse("admin:registry_municipality_add") + "?_to_field=id&_popup=1",
+        {"name": "Haparanda", "country": "SE", "kind": "municipality", "_popup": "1"},
+    )
+    pages["municipality-refused"] = response.content.decode()
     return pages
 
 
@@ -179,6 +193,10 @@ def test_every_screen_a_coordinator_reaches_is_in_their_language(client, kalix, 
         reverse("admin:two_factor_enrol"),
     ]
     pages.update(walk(client, start))
+    for added in ["Add a partner organisation", "Add a partner municipality"]:
+        with translation.override(language):
+            assert any(translation.gettext(added) in html for html in pages.values()), added
+    assert "is added to the registry" in pages["partner"] or language != "en"
     assert len(pages) > 30, sorted(pages)
     check = checker(language)
     foreign = {

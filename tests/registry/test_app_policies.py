@@ -48,6 +48,7 @@ def test_the_owned_models_and_their_paths_come_from_each_apps_declaration():
         "registry.Source",
         "networks.Network",
     }
+    assert labels(admin_confinement.added_by_coordinators()) == {"registry.Municipality"}
 
 
 def test_every_admin_of_a_municipality_owned_model_is_confined():
@@ -82,6 +83,16 @@ def test_a_mistaken_declaration_is_a_system_check_error(owned, reference, error)
     )
     errors = admin_confinement.check_declarations(app_configs=[config])
     assert [found.id for found in errors] == [error]
+
+
+def test_a_mistaken_name_of_what_coordinators_add_is_a_system_check_error():
+    config = SimpleNamespace(
+        label="registry",
+        get_model=apps.get_app_config("registry").get_model,
+        added_by_coordinators=["Municipalty"],
+    )
+    errors = admin_confinement.check_declarations(app_configs=[config])
+    assert [found.id for found in errors] == ["registry.E001"]
 
 
 def test_only_the_apps_that_declare_public_reads_may_read_from_a_replica():

@@ -175,3 +175,48 @@ def test_adding_a_complete_project_takes_twelve_clicks(
         assert project.is_published
     assert effort.clicks <= MOST_CLICKS
     assert effort.keystrokes <= MOST_KEYSTROKES
+
+
+def test_a_partner_organisation_is_added_without_leaving_the_project_form(
+    site, admin_page, django_db_blocker  # noqa: F811
+):
+    from projects.models import Project
+
+    admin_page.goto(f"{site}/language/en/?next=/admin/projects/project/add/")
+    admin_page.keyboard.type("Choir exchange with Rēzekne")
+    with admin_page.expect_popup() as opened:
+        admin_page.click("#add_id_partner_organisations")
+    popup = opened.value
+    popup.wait_for_load_state()
+    assert popup.inner_text("h1") == "Add a partner organisation"
+    results = Axe().run(popup, options={"runOnly": {"type": "tag", "values": WCAG_21_AA}})
+    assert not results.violations_count, violations_report(results)
+    popup.fill("#id_name", "Rēzekne Music School")
+    popup.click(".field-country .select2-selection")
+    popup.keyboard.type("latv")
+    popup.wait_for_selector(".select2-results__option--highlighted:has-text('Latvia')")
+    popup.keyboard.press("Enter")
+    popup.fill("#id_city", "Rēzekne")
+    with popup.expect_event("close"):
+        popup.click("input[name=_save]")
+
+    # Back in the form, which still holds what was typed, with the new partner picked.
+    assert admin_page.input_value("#id_title") == "Choir exchange with Rēzekne"
+    picked = admin_page.eval_on_selector(
+        "#id_partner_organisations", "select => [...select.selectedOptions].map(o => o.text)"
+    )
+    assert picked == ["Rēzekne Music School"]
+    assert "Rēzekne Music School" in admin_page.inner_text(".field-partner_organisations")
+    admin_page.click("input[name=_save]")
+    admin_page.wait_for_url(f"{site}/admin/projects/project/")
+
+    with django_db_blocker.unblock():
+        project = Project.objects.get(title="Choir exchange with Rēzekne")
+        partner = project.partner_organisations.get()
+        assert (partner.name, partner.city, partner.country_id) == (
+            "Rēzekne Music School",
+            "Rēzekne",
+            "LV",
+        )
+        assert partner.municipality is None  # a partner, not one of Kalix's units
+        assert partner.added_by.username == "anna@kalix.se" and partner.needs_review

@@ -26,8 +26,10 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urljoin
 
+from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
+from django.core.management import call_command
 from django.db import connection, connections, transaction
 from django.http import QueryDict
 from django.utils import timezone, translation
@@ -221,8 +223,9 @@ def _update(job_id, **fields):
 
 
 def prune():
-    """Deletes the jobs older than ExportJob.EXPIRES_AFTER and their files; the number of
-    jobs deleted."""
+    """Deletes the jobs older than ExportJob.EXPIRES_AFTER and their files, and the task
+    queue's finished results as old (by django-tasks-db's own command, so no cron is needed
+    for them); the number of jobs deleted."""
     expired = ExportJob.objects.filter(created_at__lt=timezone.now() - ExportJob.EXPIRES_AFTER)
     count = 0
     for job in expired:
@@ -230,4 +233,8 @@ def prune():
             default_storage.delete(job.file_name)
         job.delete()
         count += 1
+    if "django_tasks_db" in settings.INSTALLED_APPS:
+        call_command(
+            "prune_db_task_results", min_age_days=ExportJob.EXPIRES_AFTER.days, verbosity=0
+        )
     return count

@@ -18,6 +18,7 @@ from django.core.files.storage import default_storage
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from projects import export_copy, export_jobs, exports
@@ -329,6 +330,31 @@ def test_the_next_job_prunes_expired_jobs_and_their_files(english, projects, as_
     run_job(start_job(english, "json"))
     assert not ExportJob.objects.filter(pk=old.pk).exists()
     assert not default_storage.exists(old.file_name)
+
+
+def test_the_next_job_prunes_the_queues_results_as_old_as_an_expired_job(
+    english, projects, as_jobs
+):
+    def result(finished_at):
+        return DBTaskResult.objects.create(
+            status=TaskResultStatus.SUCCESSFUL,
+            args_kwargs={"args": [], "kwargs": {}},
+            task_path="projects.tasks.write_export",
+            backend_name="default",
+            run_after=finished_at,
+            finished_at=finished_at,
+            exception_class_path="",
+            traceback="",
+        )
+
+    now = timezone.now()
+    old = result(now - ExportJob.EXPIRES_AFTER - timedelta(minutes=1))
+    recent = result(now - timedelta(hours=1))
+    run_job(start_job(english, "json"))
+    # The new job's own task is queued beside them, not finished: never pruned.
+    left = set(DBTaskResult.objects.values_list("pk", flat=True))
+    assert recent.pk in left and old.pk not in left
+    assert DBTaskResult.objects.exclude(pk=recent.pk).filter(finished_at__isnull=True).exists()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -107,6 +107,8 @@ def test_an_invitation_link_expires(admin_client, client, smtp_server, settings)
     invite(admin_client)
     link = link_in(smtp_server.messages[0])
     client.logout()
+    with in_a_while(3500):  # still within its time
+        assert "id_new_password1" in client.get(link, follow=True).content.decode()
     with in_a_while(3601):
         page = client.get(link, follow=True).content.decode()
     assert "This invitation link does not work any more" in page
@@ -160,6 +162,14 @@ def test_nobody_is_raised_to_superuser(admin_client, smtp_server, administrator)
     assert response.status_code == 403
     administrator.refresh_from_db()
     assert not administrator.is_superuser
+
+
+def test_no_role_but_the_two_can_be_posted(admin_client, smtp_server):
+    response = invite(admin_client, email="cy@kalix.se", role="superuser")
+    assert response.status_code == 200
+    assert "role" in response.context["form"].errors
+    assert not get_user_model().objects.filter(email="cy@kalix.se").exists()
+    assert not smtp_server.messages
 
 
 def test_a_superusers_address_cannot_be_invited(admin_client, smtp_server):
@@ -281,6 +291,8 @@ def test_a_password_reset_link_expires(client, smtp_server, administrator, setti
     settings.PASSWORD_RESET_TIMEOUT = 3600
     client.post(reverse("admin:password_reset"), {"email": "anna@kalix.se"})
     link = link_in(smtp_server.messages[0])
+    with in_a_while(3500):  # still within its time
+        assert "id_new_password1" in client.get(link, follow=True).content.decode()
     with in_a_while(3601):
         page = client.get(link, follow=True).content.decode()
     assert "The password reset link was invalid" in page

@@ -15,16 +15,34 @@ What the registry knows maps onto IATI as follows (docs/open-data.md says it for
 - activity status from the registry's status rule (planned 1, ongoing 2, completed 4,
   paused 6); activity dates from the years: the registry records years only, so a date is the
   year's first (start) or last (end) day, and its narrative says that only the year is known;
-- recipient countries: the partner countries; sectors: the Agenda 2030 goals in vocabulary 7.
+- recipient countries: the partner countries; sectors: the Agenda 2030 goals in vocabulary 7;
+- partner organisations abroad: participating organisations with role 4 (implementing), a
+  university typed 80 (academic, training and research);
+- a funder's project number: an other-identifier of type A9 (other activity identifier) owned
+  by the funder; the funder's record of the project and each result's output: document links,
+  categories A12 (activity web page) and A08 (results, outcomes and outputs, dated).
+
+Money is left out: IATI wants a day for every transaction and a period of at most a year for
+every budget, and the registry records a grant's year at most (docs/open-data.md). A result
+without a link to its output is left out too: IATI's own results need indicators with
+baselines and periods, which the registry does not record.
 
 IATI requires at least one date per activity, so a project without a start year is left out
 (the file says how many, in a comment); and at least one activity per file, so a list without
 any answers 404.
 """
 
+import mimetypes
+from urllib.parse import urlsplit
+
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext
 from lxml import etree
+
+from registry.models import Organisation
+
+from ..models import FunderReference, Result
 
 IATI_VERSION = "2.03"
 LOCAL_GOVERNMENT = "11"
@@ -37,7 +55,9 @@ IMPLEMENTATION, SUSPENDED = "2", "6"
 PLANNED_START, ACTUAL_START, PLANNED_END, ACTUAL_END = "1", "2", "3", "4"
 SDG_GOAL_VOCABULARY = "7"
 DESCRIPTION_GENERAL = "1"
-ACTIVITY_WEB_PAGE = "A12"
+ACTIVITY_WEB_PAGE, RESULTS = "A12", "A08"
+OTHER_ACTIVITY_IDENTIFIER = "A9"
+ACADEMIC = "80"
 ORGANISATION_NUMBER_PREFIX = "SE-ON-"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 CHUNK_SIZE = 500
@@ -120,6 +140,18 @@ def activity(project, url, year):
         if ref := organisation_identifier(town):
             attributes["ref"] = ref
         _organisation(element, "participating-org", town.name, **attributes)
+    for organisation in project.partner_organisations.all():
+        attributes = {"role": IMPLEMENTING}
+        if organisation.kind == Organisation.Kind.UNIVERSITY:
+            attributes["type"] = ACADEMIC
+        _organisation(element, "participating-org", organisation.name, **attributes)
+    references = project.funder_references.all()
+    for reference in references:
+        if reference.number:
+            other = etree.SubElement(
+                element, "other-identifier", ref=reference.number, type=OTHER_ACTIVITY_IDENTIFIER
+            )
+            _narrative(etree.SubElement(other, "owner-org"), reference.funder.name)
     etree.SubElement(element, "activity-status", code=status_code(project, year))
     _dates(element, project, year)
     for country in project.partner_countries.all():
@@ -136,12 +168,39 @@ def activity(project, url, year):
     link = etree.SubElement(element, "document-link", url=url, format="text/html")
     _narrative(etree.SubElement(link, "title"), gettext("The project in the registry"))
     etree.SubElement(link, "category", code=ACTIVITY_WEB_PAGE)
+    for reference in references:
+        if reference.url:
+            link = etree.SubElement(
+                element, "document-link", url=reference.url, format="text/html"
+            )
+            title = gettext("The project in %(funder)s's own records")
+            _narrative(etree.SubElement(link, "title"), title % {"funder": reference.funder.name})
+            etree.SubElement(link, "category", code=ACTIVITY_WEB_PAGE)
+    for result in project.results.all():
+        link = etree.SubElement(
+            element, "document-link", url=result.url, format=media_type(result.url)
+        )
+        _narrative(etree.SubElement(link, "title"), result.text)
+        etree.SubElement(link, "category", code=RESULTS)
+        etree.SubElement(link, "document-date", {"iso-date": result.date.isoformat()})
     return element
 
 
+def media_type(url):
+    """The media type an address's file name says (a report's ".pdf"), else a web page's:
+    IATI requires one for every document link."""
+    return mimetypes.guess_type(urlsplit(url).path)[0] or "text/html"
+
+
 def dated(queryset):
-    """The projects IATI can describe: those with a start year."""
-    return queryset.filter(start_year__isnull=False)
+    """The projects IATI can describe (those with a start year), with what an activity reads
+    beyond `for_list()`: partner organisations, the funders' identifiers, and the results
+    with a link to their output. Three queries a chunk."""
+    return queryset.filter(start_year__isnull=False).prefetch_related(
+        "partner_organisations",
+        Prefetch("funder_references", queryset=FunderReference.objects.select_related("funder")),
+        Prefetch("results", queryset=Result.objects.exclude(url="")),
+    )
 
 
 def pieces(queryset, build_absolute_uri, left_out):

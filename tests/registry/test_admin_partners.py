@@ -2,10 +2,13 @@
 without leaving it (Django's "+" and its popup), and can do nothing more with either: no
 editing or deleting afterwards, and no way through the popup into another municipality's units."""
 
+import importlib
 import json
 import re
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from projects.models import Project
@@ -263,3 +266,12 @@ class PartnerMunicipalityPopupTests(CoordinatorsTestCase):
         self.assertIn("slug", form.fields)
         self.assertIn("organisation_number", form.fields)
         self.assertIn("needs_review", form.fields)
+
+
+def test_the_migration_lets_an_existing_coordinators_group_add_municipalities(db):
+    migration = importlib.import_module(
+        "registry.migrations.0009_partners_added_by_coordinators"
+    )
+    group = Group.objects.create(name="Coordinators")
+    migration.coordinators_may_add_municipalities(apps, None)
+    assert list(group.permissions.values_list("codename", flat=True)) == ["add_municipality"]

@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import admin
 from django.forms.models import BaseInlineFormSet
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from projects.models import (
@@ -96,7 +97,8 @@ class PictureForm(forms.ModelForm):
     """A picture's upload, checked and resized (projects/pictures.py) before it is kept."""
 
     upload = forms.FileField(
-        label=_("picture file"),
+        # Django capitalises a model field's name for its label, not a form field's own.
+        label=capfirst(_("picture file")),
         required=False,
         help_text=_("JPEG, PNG or WebP. It is resized for the page; its metadata is removed."),
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),

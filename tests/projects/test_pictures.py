@@ -191,6 +191,36 @@ class PictureAdminTests(CoordinatorsTestCase):
         self.assertContains(response, "The file is not a picture that can be read.")
         self.assertFalse(Picture.objects.exists())
 
+    def test_the_pictures_in_the_form_read_in_each_language(self):
+        self.sign_in(self.kalix_user)
+        for language, words, error in [
+            ("sv", ["Bilder", "Bildfil", "Alternativtext"], "Filen är ingen bild som kan läsas."),
+            (
+                "en",
+                ["Pictures", "Picture file", "Alternative text"],
+                "The file is not a picture that can be read.",
+            ),
+            (
+                "lv",
+                ["Attēli", "Attēla fails", "Alternatīvais teksts"],
+                "Fails nav nolasāms attēls.",
+            ),
+        ]:
+            with self.subTest(language=language):
+                self.client.defaults["HTTP_ACCEPT_LANGUAGE"] = language
+                for word in words:
+                    self.assertContains(self.client.get(self.url), word)
+                response = self.post(
+                    **{
+                        "pictures-0-upload": SimpleUploadedFile("x.jpg", b"%PDF-1.4"),
+                        "pictures-0-alt_text": "x",
+                        "pictures-0-credit": "y",
+                        "pictures-0-position": "0",
+                    }
+                )
+                self.assertContains(response, error)
+                self.assertFalse(Picture.objects.exists())
+
     def test_another_municipalitys_coordinator_cannot_add_a_picture(self):
         self.sign_in(self.norrkoping_user)
         response = self.client.post(

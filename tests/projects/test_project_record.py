@@ -325,6 +325,43 @@ class RecordAdminTests(CoordinatorsTestCase):
         self.assertContains(response, "Give the number reached together with what it counts.")
         self.assertFalse(Grant.objects.exists() or Result.objects.exists())
 
+    def test_the_coordinators_form_reads_in_each_language(self):
+        self.sign_in(self.kalix_user)
+        for language, words, error in [
+            (
+                "sv",
+                ["Pengar", "Finansiärers beteckningar", "Resultat", "Bilder", "Belopp", "Valuta"],
+                "KR är ingen valutakod enligt ISO 4217 (som SEK eller EUR).",
+            ),
+            (
+                "en",
+                ["Money", "Funders&#x27; identifiers", "Results", "Pictures", "Amount"],
+                "KR is not an ISO 4217 currency code (such as SEK or EUR).",
+            ),
+            (
+                "lv",
+                ["Nauda", "Finansētāju identifikatori", "Rezultāti", "Attēli", "Summa", "Valūta"],
+                "KR nav ISO 4217 valūtas kods (piemēram, SEK vai EUR).",
+            ),
+        ]:
+            with self.subTest(language=language):
+                self.client.defaults["HTTP_ACCEPT_LANGUAGE"] = language
+                response = self.client.get(self.url)
+                for word in words:
+                    self.assertContains(response, word)
+                data = self.form_data()
+                data["grants-0-currency"] = "KR"
+                response = self.client.post(self.url, data)
+                self.assertContains(response, error)
+                self.assertFalse(Grant.objects.exists())
+                # Sent right, it is saved whatever the language.
+                data["grants-0-currency"] = "SEK"
+                self.assertEqual(self.client.post(self.url, data).status_code, 302)
+                self.assertEqual(Grant.objects.get().currency, "SEK")
+                self.project.grants.all().delete()
+                self.project.funder_references.all().delete()
+                self.project.results.all().delete()
+
     def test_another_municipalitys_coordinator_cannot_reach_the_form(self):
         self.sign_in(self.norrkoping_user)
         self.assertIn(self.client.get(self.url).status_code, (302, 403, 404))

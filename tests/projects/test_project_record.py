@@ -3,16 +3,21 @@ three languages), summed per currency on its funder's and municipality's pages, 
 admin by the coordinator of its municipality only."""
 
 import datetime
+import io
 from collections import defaultdict
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from PIL import Image
 
-from projects.models import FunderReference, Grant, Project, Result
+from projects.models import FunderReference, Grant, Picture, Project, Result
+from projects.pictures import process
 from projects.record import Total, format_amount, totals
+from registry.models import Organisation
 from tests.admin_helpers import CoordinatorsTestCase, changeform_data
 from tests.factories import make_funder, make_municipality, make_project
 from tests.list_helpers import html_of, text_of
@@ -162,6 +167,49 @@ def test_the_money_reads_in_each_language(client, project, language, words):
     html = html_of(page(client, language=language))
     for word in words:
         assert word in html
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        (
+            "sv",
+            ["Partnerorganisationer", "Kenya", "Finansiärens projektnummer", "Resultat",
+             "Räckvidd:</strong> 1\xa0250", "Resultatet", "Bilder", "Större bild"],
+        ),
+        (
+            "en",
+            ["Partner organisations", "Kenya", "Funder's project number", "Results",
+             "Reach:</strong> 1,250", "The output", "Pictures", "Larger picture"],
+        ),
+        (
+            "lv",
+            ["Partnerorganizācijas", "Kenija", "Finansētāja projekta numurs", "Rezultāti",
+             "Aptvērums:</strong> 1\xa0250", "Rezultāts", "Attēli", "Lielāks attēls"],
+        ),
+    ],
+)
+def test_the_rest_of_the_record_reads_in_each_language(
+    client, project, settings, tmp_path, language, words
+):
+    settings.MEDIA_ROOT = tmp_path
+    project.partner_organisations.add(
+        Organisation.objects.create(
+            slug="kisumu-girls", name="Kisumu Girls High School", country_id="KE"
+        )
+    )
+    buffer = io.BytesIO()
+    Image.new("RGB", (400, 300), (20, 90, 160)).save(buffer, format="JPEG")
+    picture = Picture(project=project, alt_text="Elever vid en sjö", credit="Foto: Anna Berg")
+    picture.store(process(SimpleUploadedFile("lake.jpg", buffer.getvalue())))
+    picture.save()
+    html = html_of(page(client, language=language)).replace("&#x27;", "'")
+    for word in words:
+        assert word in html, word
+    # The project's own texts keep their language, marked as such.
+    assert '<span lang="sv">elever</span>' in html
+    assert 'alt="Elever vid en sjö" lang="sv"' in html
+    assert "Kisumu Girls High School" in html
 
 
 def test_a_project_without_money_identifiers_or_results_shows_no_such_section(client):

@@ -159,12 +159,20 @@ class ProjectQuerySet(models.QuerySet):
         )
 
     def for_rows(self):
-        """What a row of a public project list shows (projects/includes/project_row.html),
-        in four queries, leaving out the long texts no row shows."""
+        """What a row of a public project list shows (projects/includes/project_row.html, on
+        the list and every page that lists projects), in four queries, leaving out the long
+        texts no row shows."""
         return (
             self.select_related("municipality")
             .defer("description", "search_text", "source")
-            .prefetch_related("organisations", "partner_countries", "goals")
+            .prefetch_related(
+                "organisations",
+                "partner_countries",
+                # How each goal is known: a row marks the assumed ones.
+                models.Prefetch(
+                    "projectgoal_set", queryset=ProjectGoal.objects.select_related("goal")
+                ),
+            )
         )
 
     def for_detail(self):

@@ -17,6 +17,6 @@ def home(request):
         "goals": with_counts(public_goals(), project_counts(index.goal)),
         "countries": counted(public_countries(), project_counts(index.country)),
         "numbers": headline_numbers(index),
-        "recent": published_projects().recently_updated().for_list()[:RECENTLY_UPDATED],
+        "recent": published_projects().recently_updated().for_rows()[:RECENTLY_UPDATED],
     }
     return render(request, "home.html", context)

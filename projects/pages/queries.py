@@ -44,7 +44,7 @@ def project_section(index, projects, all_url):
     list's default order, their total and the URL listing them all. The index knows which
     they are, so only those rows are read, by primary key."""
     ids = index.first_ids(projects, PROJECTS_SHOWN)
-    shown = published_projects().for_list().filter(pk__in=ids)
+    shown = published_projects().for_rows().filter(pk__in=ids)
     return {
         "projects": list(shown.order_by(*SORT_ORDERS[DEFAULT_SORT])),
         "total": len(projects),

@@ -9,8 +9,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from projects.facets import name_key
+from registry.templatetags.registry_format import assumed_mark, basis_mark
 
 register = template.Library()
+# The one assumed marking (registry_format), for the pages that load this library.
+register.simple_tag(basis_mark)
 
 # WCAG 2.1 AA minimum contrast for normal-size text.
 MINIMUM_TEXT_CONTRAST = 4.5
@@ -85,10 +88,7 @@ def goal_tile(goal, count=None, plain=False, assumed=False):
         goal.name,
     )
     if assumed:
-        # In words, so that a screen reader says it too (registry.models.Basis).
-        content = format_html(
-            '{} <em class="goal-tile__basis">({})</em>', content, _("assumed by the editors")
-        )
+        content = format_html("{}{}", content, assumed_mark())
     if count is not None:
         projects = ngettext("(%(counter)s project)", "(%(counter)s projects)", count)
         content = format_html(

@@ -2,6 +2,10 @@
 
 from django import template
 from django.template.defaultfilters import floatformat
+from django.utils.html import format_html
+from django.utils.translation import gettext
+
+from registry.models import Basis
 
 register = template.Library()
 
@@ -28,3 +32,20 @@ def partners_of(project, municipality):
     `municipality` itself (their countries and the partners prefetched by for_list())."""
     everyone = [project.municipality, *project.partner_municipalities.all()]
     return [other for other in everyone if other.pk != municipality.pk]
+
+
+def assumed_mark():
+    """In words, so that a screen reader says it too, that the editors assumed a link rather
+    than read it in a source (registry.models.Basis): the one marking of every public page,
+    list card and embed, and of the goal tiles (projects/templatetags/project_tags.py)."""
+    return format_html(
+        ' <em class="basis basis--assumed">({})</em>',
+        gettext("assumed by the editors, not stated by the source"),
+    )
+
+
+@register.simple_tag
+def basis_mark(link):
+    """`{% basis_mark link %}` after a project's funder or goal, or a network membership: the
+    assumed marking when the editors assumed it, nothing when a source states it."""
+    return assumed_mark() if link.basis == Basis.ASSUMED else ""

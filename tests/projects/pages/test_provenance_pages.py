@@ -9,12 +9,15 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 
+from networks.models import Network
 from projects import project_index
 from projects.models import Project
 
 pytestmark = pytest.mark.django_db
 
 ASSUMED = "assumed by the editors, not stated by the source"
+# The one marking every page, list card and embed draws (registry_format.assumed_mark).
+ASSUMED_MARK = f'<em class="basis basis--assumed">({ASSUMED})</em>'
 ITEM_9 = "norrkoping-09-silver-oaks-international-school-indien"
 
 
@@ -78,7 +81,68 @@ def test_an_assumed_funder_is_marked_in_words_and_a_stated_one_is_not(english):
 
 def test_assumed_goals_are_marked_on_the_goal_tiles(english):
     content = page(english, f"/projects/{ITEM_9}/")
-    assert '<em class="goal-tile__basis">(assumed by the editors)</em>' in content
+    assert f'<span class="goal-tile__name">Quality education</span> {ASSUMED_MARK}' in content
+
+
+DARBIGAS = "daugavpils-darbigas-kopienas"
+
+
+def row_of(content, slug):
+    """The list card of the project `slug` on a page."""
+    start = content.index(f'<a href="/projects/{slug}/"')
+    return content[start : content.index("</article>", start)]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/projects/?municipality=daugavpils",
+        "/municipalities/daugavpils/",
+        "/goals/8/",
+        "/funders/british-council/",
+        "/countries/lv/",
+        "/embed/projects/?municipality=daugavpils",
+    ],
+)
+def test_list_cards_mark_assumed_goals_with_the_project_pages_words(english, path):
+    card = row_of(page(english, path), DARBIGAS)
+    assert (
+        f'<span class="goal-tile__name">Decent work and economic growth</span> {ASSUMED_MARK}'
+        in card
+    )
+    assert card.count(ASSUMED_MARK) == 4
+
+
+def test_the_network_pages_card_marks_assumed_goals_too(english):
+    project = Project.objects.get(slug=DARBIGAS)
+    network = Network.objects.create(name="Test network", slug="test-network")
+    project.networks.add(network)
+    project_index.forget()
+    assert row_of(page(english, "/networks/test-network/"), DARBIGAS).count(ASSUMED_MARK) == 4
+
+
+def test_the_embedded_card_marks_assumed_funders_and_goals(english):
+    card = page(english, f"/embed/projects/{DARBIGAS}/")
+    assert f"British Council {ASSUMED_MARK}" in card
+    assert card.count(ASSUMED_MARK) == 5
+    stated = page(
+        english, "/embed/projects/norrkoping-30-social-inclusion-through-pupils-participation/"
+    )
+    assert "Erasmus+</dd>" in stated or "Erasmus+," in stated
+    assert f"Erasmus+ {ASSUMED_MARK}" not in stated
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("sv", "antaget av redaktörerna, anges inte av källan"),
+        ("lv", "redaktoru pieņēmums, avotā nav norādīts"),
+    ],
+)
+def test_the_marking_is_read_in_each_language(client, settings, language, words):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    card = row_of(page(client, "/projects/?municipality=daugavpils"), DARBIGAS)
+    assert words in card
 
 
 def test_open_ended_projects_show_as_unconfirmed_since_their_sources_date(english):

@@ -7,12 +7,13 @@ from django.shortcuts import get_object_or_404, render
 
 from networks.models import Network
 from registry.models import SeedRecord
-from registry.text import name_key
+from registry.text import name_key, named
 
 from . import project_index
 from .facets import active_filters, filter_groups
 from .filters import ProjectFilter
 from .models import FunderReference, Grant, Project
+from .pages.queries import filtered_list_url, public_funders
 from .record import totals
 
 PAGE_SIZE = 25
@@ -30,8 +31,24 @@ def project_list(request):
         "groups": groups,
         "chips": active_filters(filterset, groups),
         "page_obj": _get_page(request, filterset, index) if valid else None,
+        "named": _named(filterset.form.cleaned_data.get("q")) if valid else [],
     }
     return render(request, "projects/project_list.html", context, status=200 if valid else 400)
+
+
+def _named(text):
+    """The networks and funders a search names, by any of their names (registry.text.named):
+    a search for "Nordic Cities Network" finds the Nordic City Network, whose projects are
+    those linked to it, not those whose texts contain the words."""
+    if not text:
+        return []
+    networks = named(Network.objects.all(), text)
+    funders = named(public_funders().all(), text)
+    return [
+        {"record": record, "name": name, "projects_url": filtered_list_url(**{kind: record.slug})}
+        for kind, matches in (("network", networks), ("funder", funders))
+        for record, name in matches
+    ]
 
 
 class CountedPaginator(Paginator):

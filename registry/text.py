@@ -1,4 +1,5 @@
-"""How the registry compares names and words: `fold` for matching, `name_key` for sorting.
+"""How the registry compares names and words: `fold` for matching, `name_key` for sorting, and
+`named`, how a search finds a funder or a network by any of its names.
 
 Reference data needs both (the admin finds a country by its name in any language; the
 reference pages list countries and municipalities by name), so they live in the base app and
@@ -37,3 +38,26 @@ def name_key(name):
     elif language == "lv":
         text = text.translate(_LATVIAN_ORDER)
     return fold(text)
+
+
+def names_of(record):
+    """A record's name, then each of its other names (`other_names`, one a line: funders and
+    networks)."""
+    others = (line.strip() for line in record.other_names.splitlines())
+    return [record.name, *(name for name in others if name)]
+
+
+def named(records, text):
+    """The one rule by which a search finds a funder or a network by any of its names: the
+    records one of whose names contains every word of `text`, ignoring case and accents, as
+    (record, the name that matched) pairs in the records' order. Read in Python: there are a
+    few dozen such records, and the page shows the names anyway."""
+    words = fold(text).split()
+    found = []
+    for record in records if words else ():
+        for name in names_of(record):
+            folded = fold(name)
+            if all(word in folded for word in words):
+                found.append((record, name))
+                break
+    return found

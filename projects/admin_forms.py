@@ -23,8 +23,9 @@ SHOWN_PUBLICLY = {
     "summary": _("Shown publicly: one or two sentences at the top of the page and in lists."),
     "description": _("Shown publicly on the project's page."),
     "language": _(
-        "The language the title, summary and description are written in; the public page "
-        "tells browsers and screen readers."
+        "The language the title, summary and description are written in: the original. The "
+        "public page tells browsers and screen readers, and shows visitors reading another "
+        "language its translation (below) when there is one."
     ),
     "type": _("Shown publicly, and the public list filters by it."),
     "start_year": _("Shown publicly; the status (planned, ongoing, completed) follows the years."),

@@ -49,8 +49,11 @@ from .exports import (
     PROJECT_VALUES,
     SCHEMA,
     SEPARATOR,
+    TRANSLATED_FIELDS,
+    TRANSLATED_LANGUAGES,
     Kind,
     Project,
+    ProjectTranslation,
     Shared,
     csv_head,
     current_year,
@@ -216,6 +219,9 @@ def copy_statement(queryset, shared, restricted):
         f'LEFT JOIN ({_owned_aggregate(owned, restricted)}) AS "owned_{index}" '
         f'ON "owned_{index}".project_id = "project"."id"'
         for index, owned in enumerate(OWNED)
+    ] + [
+        f'LEFT JOIN ({_translations(restricted)}) AS "translations" '
+        'ON "translations".project_id = "project"."id"'
     ]
     cells = [_cell(column, constants) for column in SCHEMA]
     order = [
@@ -312,7 +318,6 @@ def _owned_aggregate(owned, restricted):
     """Per project, its lists of `owned`'s rows, in the order `exports.Links.owned` reads
     them (the same fields, so the database's collation decides in both)."""
     model = owned.model
-    funder = model._meta.get_field("funder").related_model
     order = ", ".join(f"{_owned_order(model, name)} NULLS LAST" for name in owned.order)
     separator = "'" + SEPARATOR.replace("'", "''") + "'"
     lists = ", ".join(
@@ -320,11 +325,30 @@ def _owned_aggregate(owned, restricted):
         for key, _field, sql in owned.outputs
     )
     where = ' WHERE o."project_id" IN (SELECT * FROM chosen)' if restricted else ""
+    joined = ""
+    if any(field.name == "funder" for field in model._meta.get_fields()):
+        funder = model._meta.get_field("funder").related_model
+        joined = (
+            f' JOIN "{funder._meta.db_table}" AS f ON f."{funder._meta.pk.column}" = o."funder_id"'
+        )
     return (
-        f'SELECT o."project_id" AS project_id, {lists} FROM "{model._meta.db_table}" AS o '
-        f'JOIN "{funder._meta.db_table}" AS f ON f."{funder._meta.pk.column}" = o."funder_id"'
-        f'{where} GROUP BY o."project_id"'
+        f'SELECT o."project_id" AS project_id, {lists} FROM "{model._meta.db_table}" AS o'
+        f'{joined}{where} GROUP BY o."project_id"'
     )
+
+
+def _translations(restricted):
+    """Per project with translations, their texts under the names `exports.TRANSLATED_KEYS`
+    gives them: at most one translation per language (a unique constraint), so max() is it."""
+    table = ProjectTranslation._meta.db_table
+    texts = ", ".join(
+        f"max(t.\"{field}\") FILTER (WHERE t.\"language\" = '{language}')"
+        f' AS "translated_{field}_{language}"'
+        for field in TRANSLATED_FIELDS
+        for language in TRANSLATED_LANGUAGES
+    )
+    where = ' WHERE t."project_id" IN (SELECT * FROM chosen)' if restricted else ""
+    return f'SELECT t."project_id" AS project_id, {texts} FROM "{table}" AS t{where} GROUP BY 1'
 
 
 def _owned_order(model, name):

@@ -46,7 +46,13 @@ from openpyxl.utils import get_column_letter
 
 from registry.models import Basis, Country, Goal
 
-from .models import Project, confirmation_cutoff, current_year, derived_status
+from .models import (
+    Project,
+    ProjectTranslation,
+    confirmation_cutoff,
+    current_year,
+    derived_status,
+)
 
 # Projects per chunk. Each chunk costs one query for its links, listing the chunk's ids, and
 # a fetch from the server-side cursor; each chunk's records are in memory at once. 1000 rather
@@ -158,6 +164,9 @@ PROJECT_VALUES = {
     "website": "website",
     "updated_at": "updated_at",
     "confirmed_on": "confirmed_on",
+    "original_language": "language",
+    "summary": "summary",
+    "description": "description",
 }
 
 
@@ -272,13 +281,31 @@ LINKS += tuple(
     for basis in Basis.values
 )
 
+# Partner organisations abroad (schools, universities…), added later as keys of their own:
+# their names and, paired, their countries' ISO codes ("" where no country is recorded).
+LINKS += (
+    Link(
+        "partner_organisations",
+        order=("name", "pk"),
+        fields=("name", "country_id"),
+        outputs=(
+            Output("partner_organisations", lambda body, shared: body.name, "o.name"),
+            Output(
+                "partner_organisation_countries",
+                lambda body, shared: (body.country_id or "").upper(),
+                "coalesce(upper(o.country_id), '')",
+            ),
+        ),
+    ),
+)
+
 
 @dataclass(frozen=True)
 class Owned:
     """A project's own rows of a model that points at it (its grants…), and the paired lists
     the schema makes of them: one item per row, in `order`. Each output is (key, field, sql):
     the item is the row's `field` as text ("" for none), and `sql` the same text over the
-    row's alias `o` and the funder's `f`."""
+    row's alias `o` and, for a model with a funder, the funder's `f`."""
 
     relation: str
     order: tuple
@@ -314,12 +341,37 @@ OWNED = (
             ("reference_urls", "url", "o.url"),
         ),
     ),
+    # Results, added later: their dates (ISO 8601), the links to their outputs and their reach,
+    # oldest first. The texts are free text that may hold the separator: the API has them.
+    Owned(
+        "results",
+        order=("date", "pk"),
+        outputs=(
+            ("result_dates", "date", """to_char(o."date", 'YYYY-MM-DD')"""),
+            ("result_urls", "url", "o.url"),
+            ("result_reach_numbers", "reach_number", "coalesce(o.reach_number::text, '')"),
+            ("result_reach_units", "reach_unit", "o.reach_unit"),
+        ),
+    ),
 )
 OWNED_KEYS = tuple(key for owned in OWNED for key, _field, _sql in owned.outputs)
 LINKED_KEYS = tuple(output.key for link in LINKS for output in link.outputs) + OWNED_KEYS
 
-# A project's values, then its lists of links: what a Column's `value` reads.
-Row = namedtuple("Row", [*PROJECT_VALUES, *LINKED_KEYS])
+# A project's texts in each language (projects/translations.py), added later as keys of their
+# own ("title" keeps its meaning: the original): `<field>_<language>` is the original text in
+# the original's language, else the translation into that language, or "" when there is none.
+# A row reads the translations' texts under `translated_<field>_<language>`.
+TRANSLATED_FIELDS = ProjectTranslation.FIELDS
+TRANSLATED_LANGUAGES = tuple(Project.Language.values)
+TRANSLATED_KEYS = tuple(
+    f"translated_{field}_{language}"
+    for field in TRANSLATED_FIELDS
+    for language in TRANSLATED_LANGUAGES
+)
+
+# A project's values, then its lists of links, then its translations' texts: what a Column's
+# `value` reads.
+Row = namedtuple("Row", [*PROJECT_VALUES, *LINKED_KEYS, *TRANSLATED_KEYS])
 
 # Which of the 4 × 4 year classes (no year, before, in, after the export's year), pausing and
 # confirmation (whether the facts' confirmation is too old or missing) `STATUS_INDEX` is, in
@@ -336,6 +388,18 @@ STATUS_INDEX = (
     year="{year}",
     cutoff="{cutoff}",
 )
+
+def in_language(field, language):
+    """A row's `field` in `language`: the original's when it is in that language, else the
+    translation's (see TRANSLATED_KEYS)."""
+
+    def value(row, shared):
+        if row.original_language == language:
+            return getattr(row, field)
+        return getattr(row, f"translated_{field}_{language}")
+
+    return value
+
 
 SCHEMA = (
     Column("slug", 32, Kind.TEXT),
@@ -422,6 +486,29 @@ SCHEMA = (
     Column("reference_funders", 24, Kind.LIST),
     Column("reference_numbers", 28, Kind.LIST),
     Column("reference_urls", 40, Kind.LIST),
+    # Added later: the original's language and the texts in each language (TRANSLATED_KEYS).
+    Column("original_language", 8, Kind.TEXT),
+    *(
+        Column(
+            f"{field}_{language}",
+            {"title": 50, "summary": 60, "description": 80}[field],
+            Kind.TEXT,
+            value=in_language(field, language),
+            sql=(
+                f"""CASE WHEN "original_language" = '{language}' THEN "{field}" """
+                f"""ELSE "translated_{field}_{language}" END"""
+            ),
+        )
+        for field in TRANSLATED_FIELDS
+        for language in TRANSLATED_LANGUAGES
+    ),
+    # Added later: the partner organisations abroad and the results, paired lists.
+    Column("partner_organisations", 40, Kind.LIST),
+    Column("partner_organisation_countries", 18, Kind.LIST),
+    Column("result_dates", 24, Kind.LIST),
+    Column("result_urls", 40, Kind.LIST),
+    Column("result_reach_numbers", 16, Kind.LIST),
+    Column("result_reach_units", 24, Kind.LIST),
 )
 # The keys in order: the JSON keys and the CSV and XLSX header.
 COLUMNS = tuple(column.key for column in SCHEMA)
@@ -728,7 +815,25 @@ class Links:
             empty = ([],) * len(owned.outputs)
             for pk, linked in chunk.items():
                 chunk[pk] = linked + lists.get(pk, empty)
+        texts = self.translations(ids)
+        for pk, linked in chunk.items():
+            chunk[pk] = linked + texts.get(pk, UNTRANSLATED)
         return chunk
+
+    def translations(self, ids):
+        """{project id: its translations' texts in the order of TRANSLATED_KEYS} for the
+        projects `ids` that have any: one query a chunk."""
+        rows = (
+            ProjectTranslation.objects.using(self.using)
+            .filter(project_id__in=ids, language__in=TRANSLATED_LANGUAGES)
+            .values_list("project_id", "language", *TRANSLATED_FIELDS)
+        )
+        texts = {}
+        for pk, language, *values in rows:
+            entry = texts.setdefault(pk, list(UNTRANSLATED))
+            for field, value in zip(TRANSLATED_FIELDS, values, strict=True):
+                entry[TRANSLATED_KEYS.index(f"translated_{field}_{language}")] = value
+        return {pk: tuple(entry) for pk, entry in texts.items()}
 
     def owned(self, owned, ids):
         """{project id: its lists of `owned`'s items} for the projects `ids` that have any."""
@@ -752,6 +857,10 @@ def _place(entry):
     return entry[0]
 
 
+# What a project without translations has in their place in its Row.
+UNTRANSLATED = ("",) * len(TRANSLATED_KEYS)
+
+
 def project_records(queryset, build_absolute_uri):
     """The records of `queryset`, in its order, CHUNK_SIZE projects at a time: one query for
     the projects' values, one per related table for the whole export and one per chunk for
@@ -769,7 +878,7 @@ def project_records(queryset, build_absolute_uri):
         # The related tables are read from the database the projects come from, as a prefetch
         # would. values_list() keeps the FilterSet's filters and order; the prefetches go.
         links = Links(queryset.db, shared)
-        unlinked = ([],) * len(LINKED_KEYS)
+        unlinked = ([],) * len(LINKED_KEYS) + UNTRANSLATED
         values = [
             UTCDateTime(field) if name == "updated_at" else field
             for name, field in PROJECT_VALUES.items()

@@ -155,12 +155,17 @@ class ProjectQuerySet(models.QuerySet):
     def for_list(self):
         """Everything a list row or an export row shows, in a fixed number of queries."""
         return self.select_related("municipality", "municipality__country").prefetch_related(
-            "organisations", "partner_countries", "goals", "funders", "partner_municipalities"
+            "organisations",
+            "partner_countries",
+            "goals",
+            "funders",
+            "partner_municipalities",
+            "translations",
         )
 
     def for_rows(self):
         """What a row of a public project list shows (projects/includes/project_row.html, on
-        the list and every page that lists projects), in four queries, leaving out the long
+        the list and every page that lists projects), in five queries, leaving out the long
         texts no row shows."""
         return (
             self.select_related("municipality")
@@ -171,6 +176,10 @@ class ProjectQuerySet(models.QuerySet):
                 # How each goal is known: a row marks the assumed ones.
                 models.Prefetch(
                     "projectgoal_set", queryset=ProjectGoal.objects.select_related("goal")
+                ),
+                models.Prefetch(
+                    "translations",
+                    queryset=ProjectTranslation.objects.defer("description"),
                 ),
             )
         )

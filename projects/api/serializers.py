@@ -198,6 +198,19 @@ class PictureSerializer(serializers.Serializer):
         return self.context["request"].build_absolute_uri(picture.original_url)
 
 
+class TranslationSerializer(serializers.Serializer):
+    """A translation of a project's texts, with who made it and who reviewed it."""
+
+    language = serializers.CharField()
+    title = serializers.CharField()
+    summary = serializers.CharField(allow_blank=True)
+    description = serializers.CharField(allow_blank=True)
+    translated_by = serializers.CharField()
+    machine = serializers.BooleanField(help_text="Whether it is a machine translation.")
+    reviewed_by = serializers.CharField(allow_blank=True)
+    reviewed_on = serializers.DateField(allow_null=True, help_text="None: not reviewed.")
+
+
 class ProjectSerializer(serializers.Serializer):
     """One project with its texts and its relations. The keys it shares with a list record
     mean the same; relations are objects with links instead of parallel lists."""
@@ -207,6 +220,12 @@ class ProjectSerializer(serializers.Serializer):
     summary = serializers.CharField(allow_blank=True)
     description = serializers.CharField(allow_blank=True)
     language = serializers.CharField(help_text="The language the texts are written in.")
+    original_language = serializers.CharField(
+        source="language", help_text="The same as `language`: the original's language."
+    )
+    translations = TranslationSerializer(
+        many=True, help_text="The texts in other languages than the original's."
+    )
     type = serializers.CharField()
     type_label = serializers.CharField(source="get_type_display")
     status = serializers.CharField()

@@ -22,7 +22,14 @@ from networks.models import Membership, Network
 from projects import export_copy, exports
 from projects.exports import COLUMNS, FLUSH_AT, project_record
 from projects.filters import ProjectFilter
-from projects.models import EARLIEST_YEAR, LATEST_YEAR, Project, current_year, derived_status
+from projects.models import (
+    EARLIEST_YEAR,
+    LATEST_YEAR,
+    Project,
+    ProjectTranslation,
+    current_year,
+    derived_status,
+)
 from tests.factories import (
     make_funder,
     make_municipality,
@@ -295,6 +302,15 @@ def test_a_csv_row_holds_every_column_with_lists_joined_by_semicolons(client, ca
             "",
         ),
         **dict.fromkeys(["reference_funders", "reference_numbers", "reference_urls"], ""),
+        "original_language": "sv",
+        "title_sv": "School exchange Norrköping–Rēzekne",
+        **dict.fromkeys(
+            [
+                *["title_en", "title_lv", "summary_sv", "summary_en", "summary_lv"],
+                *["description_sv", "description_en", "description_lv"],
+            ],
+            "",
+        ),
     }
     assert updated.isoformat(timespec="seconds").endswith(("+01:00", "+02:00"))
 
@@ -592,10 +608,10 @@ def test_each_chunk_of_projects_costs_the_same_queries(client, monkeypatch):
         return len(queries.captured_queries)
 
     one, two, three = queries_for(4), queries_for(8), queries_for(11)
-    # One query for the links of each chunk of 4, whatever the tables, and one for each kind of
-    # the projects' own rows (grants, funders' identifiers); the last chunk a short one. (The
-    # projects are one query, read a chunk at a time.)
-    assert two - one == three - two == 1 + len(exports.OWNED)
+    # One query for the links of each chunk of 4, whatever the tables, one for each kind of
+    # the projects' own rows (grants, funders' identifiers) and one for their translations;
+    # the last chunk a short one. (The projects are one query, read a chunk at a time.)
+    assert two - one == three - two == 1 + len(exports.OWNED) + 1
 
 
 def test_an_export_builds_no_model_instance_per_row(client):
@@ -677,6 +693,20 @@ def record_from_the_models(project, request):
         "goals_assumed": [link.goal.number for link in goal_links if link.assumed],
         "confirmed_on": project.confirmed_on and project.confirmed_on.isoformat(),
         **money_from_the_models(project),
+        "original_language": project.language,
+        **texts_from_the_models(project),
+    }
+
+
+def texts_from_the_models(project):
+    """`<field>_<language>`: the original in its language, each translation in its own, ""
+    for a language without one."""
+    texts = {language: project for language in [project.language]}
+    texts.update({translation.language: translation for translation in project.translations.all()})
+    return {
+        f"{field}_{language}": getattr(texts[language], field) if language in texts else ""
+        for field in ("title", "summary", "description")
+        for language in ("sv", "en", "lv")
     }
 
 
@@ -725,6 +755,17 @@ def crowded(catalogue):
         start_year=None,
         end_year=YEAR + 4,
         website="https://example.org/crowded",
+        language=Project.Language.LATVIAN,
+        summary="Pārpildīts",
+        description="Pirmā rindkopa.\n\nOtrā, ar komatu.",
+    )
+    # Translated into Swedish only in part (no description), into English not at all.
+    ProjectTranslation.objects.create(
+        project=Project.objects.get(slug="crowded"),
+        language="sv",
+        title="Trångt",
+        summary="Fullsatt",
+        translated_by="Lindenau",
     )
 
 
@@ -1002,6 +1043,23 @@ def hostile(crowded):
     ]
     for number, moment in enumerate(moments):
         Project.objects.filter(slug=f"hostile-{number}").update(updated_at=moment)
+    # Summaries, descriptions and translations made of the same texts: some projects in
+    # English with a Swedish translation, others in Swedish with one into English or Latvian.
+    for number, title in enumerate(titles):
+        text = titles[(number + 1) % len(titles)]
+        project = Project.objects.get(slug=f"hostile-{number}")
+        Project.objects.filter(pk=project.pk).update(
+            summary=text, description=f"{text}\n{title}", language="en" if number % 4 == 0 else "sv"
+        )
+        if number % 3 != 2:
+            ProjectTranslation.objects.create(
+                project=project,
+                language="sv" if number % 4 == 0 else "lv" if number % 2 else "en",
+                title=text,
+                summary=title,
+                description=f"{title}\r\n{text}" if number % 2 else "",
+                translated_by="Comma, Inc.",
+            )
 
 
 @on_postgresql

@@ -119,6 +119,8 @@ PUBLISHED_PROJECT_KEYS = {
     *["funders", "goals", "networks", "events"],
 }
 RECORD_KEYS = {"partner_organisations", "grants", "funder_references", "results", "pictures"}
+# The original's language and the translations of the texts (tests/projects/test_translations.py).
+TRANSLATION_KEYS = {"original_language", "translations"}
 
 
 @pytest.fixture
@@ -158,7 +160,7 @@ def recorded(registry, settings, tmp_path):
 
 def test_a_project_resource_keeps_its_published_keys_and_adds_its_record(client, recorded):
     project = client.get("/api/projects/water/", HTTP_ACCEPT_LANGUAGE="en").json()
-    assert set(project) == PUBLISHED_PROJECT_KEYS | RECORD_KEYS
+    assert set(project) == PUBLISHED_PROJECT_KEYS | RECORD_KEYS | TRANSLATION_KEYS
     assert project["partner_organisations"] == [
         {
             "name": "Kisumu Girls High School",
@@ -219,7 +221,7 @@ def test_a_grants_kind_label_is_in_the_requests_language(client, recorded, langu
 
 def test_a_project_without_a_record_has_empty_lists(client, registry):
     project = client.get("/api/projects/schools/").json()
-    assert set(project) == PUBLISHED_PROJECT_KEYS | RECORD_KEYS
+    assert set(project) == PUBLISHED_PROJECT_KEYS | RECORD_KEYS | TRANSLATION_KEYS
     assert all(project[key] == [] for key in RECORD_KEYS)
 
 

@@ -312,7 +312,10 @@ class ProjectAdmin(
     # read every project on each view of a filtered list.
     show_full_result_count = False
     search_fields = ["title", "summary", "organisations__name"]
-    search_help_text = _("Searches titles, summaries, descriptions, units and municipalities.")
+    search_help_text = _(
+        "Searches titles, summaries and descriptions in every language, units and "
+        "municipalities."
+    )
     autocomplete_fields = [
         "municipality",
         "organisations",

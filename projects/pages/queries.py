@@ -53,7 +53,8 @@ def project_section(index, projects, all_url):
 
 
 def public_goals():
-    return Goal.objects.all()
+    # With where their Latvian names come from, which the Latvian pages cite.
+    return Goal.objects.select_related("names_lv_source")
 
 
 class CountryQuerySet(models.QuerySet):

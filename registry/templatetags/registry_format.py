@@ -3,9 +3,9 @@
 from django import template
 from django.template.defaultfilters import floatformat
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext, ngettext
 
-from registry.models import Basis
+from registry.models import Basis, Goal
 
 register = template.Library()
 
@@ -49,3 +49,43 @@ def basis_mark(link):
     """`{% basis_mark link %}` after a project's funder or goal, or a network membership: the
     assumed marking when the editors assumed it, nothing when a source states it."""
     return assumed_mark() if link.basis == Basis.ASSUMED else ""
+
+
+@register.simple_tag
+def latvian_names_note(goals):
+    """`{% latvian_names_note goal %}` or `{% latvian_names_note goals %}`: on a Latvian page,
+    where the Latvian names of the goal or goals shown come from, each source cited
+    (Goal.names_lv_source), or that they are the registry's own translation; nothing in
+    other languages. One sentence per source, the registry's own translation last."""
+    if (get_language() or "")[:2] != "lv":
+        return ""
+    goals = [goals] if isinstance(goals, Goal) else list(goals)
+    groups = {}
+    for goal in goals:
+        groups.setdefault(goal.names_lv_source, []).append(str(goal.number))
+    sentences = []
+    for source, numbers in sorted(groups.items(), key=lambda group: group[0] is None):
+        if len(goals) == 1 and source:
+            sentence = gettext("The Latvian name and description: %(source)s.")
+        elif len(goals) == 1:
+            sentence = gettext(
+                "The Latvian name and description are the registry's own translation, not "
+                "checked against an official Latvian text."
+            )
+        elif source:
+            sentence = ngettext(
+                "The Latvian name and description of goal %(numbers)s: %(source)s.",
+                "The Latvian names and descriptions of goals %(numbers)s: %(source)s.",
+                len(numbers),
+            )
+        else:
+            sentence = ngettext(
+                "The Latvian name and description of goal %(numbers)s are the registry's own "
+                "translation, not checked against an official Latvian text.",
+                "The Latvian names and descriptions of goals %(numbers)s are the registry's "
+                "own translation, not checked against an official Latvian text.",
+                len(numbers),
+            )
+        citation = source.citation() if source else ""
+        sentences.append(sentence % {"numbers": ", ".join(numbers), "source": citation})
+    return format_html('<p class="muted">{}</p>', " ".join(sentences))

@@ -250,3 +250,30 @@ def test_strategies_say_what_is_not_stated(english):
 def test_latvian_goal_pages_say_the_names_are_the_registrys_translation(client, settings):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "lv"
     assert "ir reģistra tulkojums" in page(client, "/goals/4/")
+
+
+def test_the_latvian_goal_list_says_the_names_are_the_registrys_translation(client, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "lv"
+    numbers = ", ".join(str(number) for number in range(1, 18))
+    assert f"Mērķu {numbers} nosaukumi un apraksti latviski ir reģistra tulkojums" in page(
+        client, "/goals/"
+    )
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "sv"
+    assert "registrets egen översättning" not in page(client, "/goals/")
+
+
+def test_a_cited_source_of_latvian_names_is_named_instead(client, settings):
+    from registry.models import Goal, Source
+
+    source = Source.objects.create(
+        slug="vk-ilgtspejigas-attistibas-merki",
+        publisher="Valsts kanceleja",
+        title="Ilgtspējīgas attīstības mērķi",
+        language="lv",
+    )
+    Goal.objects.filter(number__in=[4, 5]).update(names_lv_source=source)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "lv"
+    goals = page(client, "/goals/")
+    assert "Mērķu 4, 5 nosaukumi un apraksti latviski: Valsts kanceleja, Ilgtspējīgas" in goals
+    assert "Mērķu 1, 2, 3, 6, 7," in goals
+    assert "Nosaukums un apraksts latviski: Valsts kanceleja" in page(client, "/goals/4/")

@@ -746,3 +746,18 @@ def test_partner_schools_abroad_are_partner_organisations_with_their_countries()
 
 def test_no_seeded_project_is_linked_to_a_network_the_documents_do_not_link_it_to():
     assert not Project.objects.filter(networks__isnull=False).exists()
+
+
+def test_websites_are_those_the_documents_give_and_no_others():
+    # Kalix kommun's page presents its concert "på kalix.se"; no document gives another
+    # municipality's, a funder's or a network's address.
+    websites = {m.slug: m.website for m in Municipality.objects.exclude(website="")}
+    assert websites == {"kalix": "https://kalix.se"}
+    assert not Funder.objects.exclude(website="").exists()
+    assert not Network.objects.exclude(website="").exists()
+    assert not Organisation.objects.exclude(website="").exists()
+    projects = dict(Project.objects.exclude(website="").values_list("slug", "website"))
+    assert projects == {
+        "norrkoping-10-unequal-childhood": "https://www.ntnu.edu/iss/childhood-school-inequality",
+        "norrkoping-29-building-capacity-for-erasmus-plus": "https://www.beplusproject.eu",
+    }

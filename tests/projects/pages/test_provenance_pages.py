@@ -277,3 +277,8 @@ def test_a_cited_source_of_latvian_names_is_named_instead(client, settings):
     assert "Mērķu 4, 5 nosaukumi un apraksti latviski: Valsts kanceleja, Ilgtspējīgas" in goals
     assert "Mērķu 1, 2, 3, 6, 7," in goals
     assert "Nosaukums un apraksts latviski: Valsts kanceleja" in page(client, "/goals/4/")
+
+
+def test_the_embedded_card_says_since_when_a_project_is_unconfirmed(english):
+    card = page(english, "/embed/projects/kalix-masaka-kommunalt-partnerskap/")
+    assert "Unconfirmed since Jan. 28, 2022" in card

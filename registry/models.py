@@ -434,6 +434,14 @@ class Funder(models.Model):
         verbose_name=_("financed by"),
     )
     description = models.TextField(_("description"), blank=True)
+    # The description keeps its own language on every page (its lang attribute).
+    language = models.CharField(
+        _("content language"),
+        max_length=5,
+        choices=settings.LANGUAGES,
+        default="sv",
+        help_text=_("The language the description is written in."),
+    )
     other_names = models.TextField(
         _("other names"),
         blank=True,

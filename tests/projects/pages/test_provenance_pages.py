@@ -282,3 +282,10 @@ def test_a_cited_source_of_latvian_names_is_named_instead(client, settings):
 def test_the_embedded_card_says_since_when_a_project_is_unconfirmed(english):
     card = page(english, "/embed/projects/kalix-masaka-kommunalt-partnerskap/")
     assert "Unconfirmed since Jan. 28, 2022" in card
+
+
+@pytest.mark.parametrize("language", ["en", "lv"])
+def test_a_funders_note_on_what_it_funds_keeps_its_own_language(client, settings, language):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    erasmus = page(client, "/funders/erasmus-plus/")
+    assert '<p class="lead" lang="sv">EU:s utbildningsprogram; finansierar' in erasmus

@@ -6,7 +6,7 @@ import contextvars
 import csv
 import io
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import openpyxl
 import pytest
@@ -27,6 +27,7 @@ from projects.models import (
     LATEST_YEAR,
     Project,
     ProjectTranslation,
+    Result,
     current_year,
     derived_status,
 )
@@ -311,6 +312,10 @@ def test_a_csv_row_holds_every_column_with_lists_joined_by_semicolons(client, ca
             ],
             "",
         ),
+        **dict.fromkeys(
+            ["partner_organisations", "partner_organisation_countries", "result_dates"], ""
+        ),
+        **dict.fromkeys(["result_urls", "result_reach_numbers", "result_reach_units"], ""),
     }
     assert updated.isoformat(timespec="seconds").endswith(("+01:00", "+02:00"))
 
@@ -541,12 +546,13 @@ def _projects_with_every_relation(count):
         )
 
 
-# Validating goal, country and funder: 3 queries, and 2 more to find the funders Sida finances;
-# the middleware's Last-Modified: 1; the projects: 1, each related table once: 5, and the links
-# of the one chunk: 1, and its grants and funders' identifiers: 2; for JSON the COUNT: 1; the
-# COUNT that decides whether the export is a background job (projects/export_jobs.py): 1. None
-# of them depends on the number of rows.
-QUERY_BOUND = 17
+# Validating goal, country and funder: 3 queries, and 1 more for the funder tree (the funders
+# Sida finances); the middleware's Last-Modified: 1; the projects: 1, each related table once:
+# 6 (the organisations twice: units by name, partner organisations with their countries), and
+# the links of the one chunk: 1, and its grants, funders' identifiers, results and
+# translations: 4; for JSON the COUNT: 1; the COUNT that decides whether the export is a
+# background job (projects/export_jobs.py): 1. None of them depends on the number of rows.
+QUERY_BOUND = 19
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -609,8 +615,9 @@ def test_each_chunk_of_projects_costs_the_same_queries(client, monkeypatch):
 
     one, two, three = queries_for(4), queries_for(8), queries_for(11)
     # One query for the links of each chunk of 4, whatever the tables, one for each kind of
-    # the projects' own rows (grants, funders' identifiers) and one for their translations;
-    # the last chunk a short one. (The projects are one query, read a chunk at a time.)
+    # the projects' own rows (grants, funders' identifiers, results) and one for their
+    # translations; the last chunk a short one. (The projects are one query, read a chunk at
+    # a time.)
     assert two - one == three - two == 1 + len(exports.OWNED) + 1
 
 
@@ -695,6 +702,23 @@ def record_from_the_models(project, request):
         **money_from_the_models(project),
         "original_language": project.language,
         **texts_from_the_models(project),
+        **partners_and_results_from_the_models(project),
+    }
+
+
+def partners_and_results_from_the_models(project):
+    """The keys of a project's partner organisations (by name) and results (oldest first)."""
+    bodies = project.partner_organisations.order_by("name", "pk")
+    results = project.results.order_by("date", "pk")
+    return {
+        "partner_organisations": [body.name for body in bodies],
+        "partner_organisation_countries": [(body.country_id or "").upper() for body in bodies],
+        "result_dates": [result.date.isoformat() for result in results],
+        "result_urls": [result.url for result in results],
+        "result_reach_numbers": [
+            "" if result.reach_number is None else str(result.reach_number) for result in results
+        ],
+        "result_reach_units": [result.reach_unit for result in results],
     }
 
 
@@ -759,6 +783,21 @@ def crowded(catalogue):
         summary="Pārpildīts",
         description="Pirmā rindkopa.\n\nOtrā, ar komatu.",
     )
+    crowded = Project.objects.get(slug="crowded")
+    # Partner organisations abroad out of name order, one without a country; results out of
+    # date order, one without a link or reach.
+    crowded.partner_organisations.add(
+        *(
+            make_organisation(name=name, municipality=None, country_id=country)
+            for name, country in [("Zaporizhzhia Lyceum", "UA"), ("Aarhus Universitet", "DK")]
+        ),
+        make_organisation(name="Nowhere Trust", municipality=None),
+    )
+    Result.objects.create(
+        project=crowded, date=date(2022, 3, 1), text="Ziņojums; otrā daļa",
+        url="https://example.org/report.pdf", reach_number=40, reach_unit="skolēni",
+    )
+    Result.objects.create(project=crowded, date=date(2021, 9, 1), text="Vizīte")
     # Translated into Swedish only in part (no description), into English not at all.
     ProjectTranslation.objects.create(
         project=Project.objects.get(slug="crowded"),

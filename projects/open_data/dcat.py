@@ -45,13 +45,15 @@ CATALOGUE_DESCRIPTION = _(
 REGISTRY_TITLE = _("International projects of municipalities")
 REGISTRY_DESCRIPTION = _(
     "Every published project in the registry: owner and partner municipalities, "
-    "units, partner countries, funders, Agenda 2030 goals, type, status and years."
+    "units, partner organisations abroad, partner countries, funders, money per funder "
+    "and the funders' project numbers, Agenda 2030 goals, results, type, status and years."
 )
 MUNICIPALITY_TITLE = gettext_noop("International projects of %(municipality)s")
 MUNICIPALITY_DESCRIPTION = gettext_noop(
     "The published international projects that %(municipality)s keeps in the "
-    "registry: partner municipalities and countries, funders, Agenda 2030 "
-    "goals, type, status and years."
+    "registry: partner municipalities, organisations and countries, funders, money "
+    "per funder and the funders' project numbers, Agenda 2030 goals, results, type, "
+    "status and years."
 )
 
 # The files of a dataset: (key, export URL name, EU file type, media type).

@@ -165,3 +165,20 @@ def test_an_organisation_number_must_be_nnnnnn_nnnn(number):
     assert "organisation_number" in refused.value.message_dict
     municipality.organisation_number = "212000-1876"
     municipality.full_clean()
+
+
+def test_the_datasets_say_they_hold_money_partner_organisations_and_results(catalogue):
+    descriptions = {
+        (str(literal), literal.language)
+        for dataset in catalogue.subjects(RDF.type, DCAT.Dataset)
+        for literal in catalogue.objects(dataset, DCTERMS.description)
+    }
+    for language, registry_words, municipality_words in [
+        ("en", ["partner organisations abroad", "results"], ["Norrköping", "organisations"]),
+        ("sv", ["partnerorganisationer utomlands", "resultat"], ["Norrköping", "partnerorg"]),
+    ]:
+        texts = [text for text, lang in descriptions if lang == language]
+        for words in [registry_words, municipality_words]:
+            assert any(all(word in text for word in words) for text in texts), texts
+        money = "money per funder" if language == "en" else "pengar per finansiär"
+        assert sum(money in text for text in texts) == len(texts), texts

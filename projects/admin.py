@@ -33,6 +33,7 @@ from projects.admin_record import (
 from projects.models import (
     Contact,
     Event,
+    EventTranslation,
     FunderReference,
     Grant,
     Project,
@@ -50,10 +51,12 @@ from registry.admin_confinement import (
     MunicipalityConfinementMixin,
     municipality_of,
 )
+from registry.admin_translations import TranslationInline
 from registry.translations import INTO_LANGUAGE
 
 # Reverting a project also restores its events; an event or item is versioned on its own too.
-reversion.register(Event)
+reversion.register(EventTranslation)
+reversion.register(Event, follow=["translations"])
 reversion.register(ProjectFunder)
 reversion.register(ProjectGoal)
 reversion.register(ProjectSource)
@@ -218,6 +221,8 @@ class UntranslatedFilter(admin.SimpleListFilter):
 class EventInline(admin.StackedInline):
     model = Event
     form = EventAdminForm
+    # An event's translations are on its own page (an inline cannot hold another).
+    show_change_link = True
     fields = [("title", "kind"), ("date", "time", "date_note"), "place", "description", "url"]
 
     def get_extra(self, request, obj=None, **kwargs):
@@ -225,14 +230,12 @@ class EventInline(admin.StackedInline):
         return 1 if obj is None else 0
 
 
-class ProjectTranslationInline(admin.StackedInline):
+class ProjectTranslationInline(TranslationInline):
     """The title, summary and description in another language, one row per language, with who
     translated them and who reviewed them (registry/translations.py); the public page shows the
     visitor's language and labels a machine or unreviewed translation."""
 
     model = ProjectTranslation
-    extra = 0
-    max_num = len(Project.Language.values) - 1
     fields = [
         "language",
         "title",
@@ -242,22 +245,27 @@ class ProjectTranslationInline(admin.StackedInline):
         ("reviewed_by", "reviewed_on"),
     ]
 
-    def get_formset(self, request, obj=None, **kwargs):
-        formset = super().get_formset(request, obj, **kwargs)
-        original = obj.language if obj is not None else self._starting_language(request)
-        field = formset.form.base_fields["language"]
-        # Only the languages other than the original's; the model's validation still refuses
-        # the original's language when the form changes it.
-        field.choices = [
-            (code, name) for code, name in field.choices if not code or code != original
-        ]
-        return formset
-
-    def _starting_language(self, request):
+    def original_language(self, request, obj):
+        if obj is not None:
+            return obj.language
+        # A new project's original language starts as its municipality's (ProjectFormMixin).
         municipality = municipality_of(request.user)
         if municipality is None or municipality.country_id is None:
             return None
         return LANGUAGE_BY_COUNTRY.get(municipality.country.code)
+
+
+class EventTranslationInline(TranslationInline):
+    """An event's title and description in another language than its project's."""
+
+    model = EventTranslation
+    fields = [
+        "language",
+        "title",
+        "description",
+        ("translated_by", "machine"),
+        ("reviewed_by", "reviewed_on"),
+    ]
 
 
 class ProjectSourceInline(admin.TabularInline):
@@ -526,6 +534,7 @@ class EventAdmin(MunicipalityConfinedAdmin):
     search_fields = ["title", "project__title", "place"]
     autocomplete_fields = ["project"]
     date_hierarchy = "date"
+    inlines = [EventTranslationInline]
 
 
 @admin.register(Contact)

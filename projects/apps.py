@@ -29,6 +29,7 @@ class ProjectsConfig(AppConfig):
         "Picture": "project__municipality",
         # Translations of a project's texts (projects/translations.py): edited in its form.
         "ProjectTranslation": "project__municipality",
+        "EventTranslation": "event__project__municipality",
         # Messages through the contact forms, read in the admin (projects/contact.py).
         "ContactMessage": "municipality",
     }

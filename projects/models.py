@@ -189,6 +189,7 @@ class ProjectQuerySet(models.QuerySet):
         sources it rests on."""
         return self.for_list().prefetch_related(
             "events__citations__source",
+            "events__translations",
             "contacts",
             models.Prefetch(
                 "projectfunder_set",
@@ -687,6 +688,12 @@ class Event(models.Model):
     def natural_key(self):
         return (*self.project.natural_key(), self.title, self.date.isoformat() if self.date else "")
 
+    @property
+    def language(self):
+        """The language it is written in: its project's original language (its translations,
+        projects/translations.py, are into the others)."""
+        return self.project.language
+
     natural_key.dependencies = ["projects.project"]
 
     def clean(self):
@@ -1085,4 +1092,4 @@ class ExportJob(models.Model):
 from .contact import ContactMessage  # noqa: E402, F401
 from .pictures import Picture  # noqa: E402, F401
 from .record import FunderReference, Grant, Result  # noqa: E402, F401
-from .translations import ProjectTranslation  # noqa: E402, F401
+from .translations import EventTranslation, ProjectTranslation  # noqa: E402, F401

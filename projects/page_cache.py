@@ -31,6 +31,7 @@ from .models import (
     Contact,
     Event,
     EventSource,
+    EventTranslation,
     FunderReference,
     Grant,
     Picture,
@@ -153,6 +154,7 @@ shown(Picture, page_of_its_project)
 # A translation of its texts is on its page, its card and the rows of the lists it is in (which
 # follow every change, or every model's tag but the projects').
 shown(ProjectTranslation, page_of_its_project)
+shown(EventTranslation, lambda translation: page_of_its_project(translation.event))
 shown(Strategy)
 # How a project's funders and goals are known, and what it and its events cite: its page, and
 # the lists its funders and goals put it in.

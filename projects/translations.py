@@ -1,8 +1,9 @@
-"""A project's title, summary and description in another language than the original
-(registry/translations.py states the display rule and what every translation records). A model
-of its own beside the project (imported by projects/models.py), so that `Project.title`,
-`summary` and `description` stay the original text that every SQL path reads: the search
-vector, the exports and their COPY, the project index and the title order."""
+"""A project's title, summary and description, and its events' titles and descriptions, in
+another language than the original (registry/translations.py states the display rule and what
+every translation records). Models of their own beside the project (imported by
+projects/models.py), so that `Project.title`, `summary` and `description` stay the original text
+that every SQL path reads: the search vector, the exports and their COPY, the project index and
+the title order. An event is written in its project's language (`Event.language`)."""
 
 from django.db import models
 from django.db.models.signals import post_delete, post_save
@@ -32,6 +33,29 @@ class ProjectTranslation(Translation):
         constraints = [
             models.UniqueConstraint(
                 fields=["project", "language"], name="project_translation_unique_language"
+            )
+        ]
+
+
+class EventTranslation(Translation):
+    OWNER = "event"
+    FIELDS = ("title", "description")
+
+    event = models.ForeignKey(
+        "projects.Event",
+        on_delete=models.CASCADE,
+        related_name="translations",
+        verbose_name=_("event"),
+    )
+    title = models.CharField(_("title"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta(Translation.Meta):
+        verbose_name = _("translation")
+        verbose_name_plural = _("translations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "language"], name="event_translation_unique_language"
             )
         ]
 

@@ -211,9 +211,9 @@ def test_the_page_costs_the_same_queries_with_many_related_rows(
         make_event(project, title=f"Seminar {number}", date=datetime.date(2020, 2, 1 + number))
     project.goals.add(*[Goal.objects.get_or_create(number=n, defaults=_goal(n))[0] for n in (1, 2)])
     # Five of them say how it is known: its funders' and goals' links with their basis, its
-    # citations, its events' citations and whether the seed data created it; one reads the
-    # translations of its texts.
-    with django_assert_max_num_queries(22):
+    # citations, its events' citations and whether the seed data created it; two read the
+    # translations of its texts and of its events'.
+    with django_assert_max_num_queries(23):
         assert page(client).status_code == 200
 
 

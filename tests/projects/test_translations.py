@@ -1,8 +1,9 @@
-"""A project's title, summary and description in Swedish, English and Latvian: the page, the
-list and the embed show the visitor's language when there is a translation into it, say in
-words when they show the original instead, and label a machine or unreviewed translation;
-coordinators add translations in the project form; search finds a project by the words of any
-of its languages; the exports carry each language in columns of their own."""
+"""A project's title, summary and description, and its events', in Swedish, English and
+Latvian: the page, the list and the embed show the visitor's language when there is a
+translation into it, say in words when they show the original instead, and label a machine or
+unreviewed translation; coordinators add translations in the project's and the event's form;
+search finds a project by the words of any of its languages; the exports carry each language in
+columns of their own."""
 
 import datetime
 import re
@@ -13,10 +14,10 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from reversion.models import Version
 
-from projects.models import Project, ProjectTranslation
+from projects.models import EventTranslation, Project, ProjectTranslation
 from registry.translations import shown
 from tests.admin_helpers import CoordinatorsTestCase, changeform_data
-from tests.factories import make_municipality, make_project
+from tests.factories import make_event, make_municipality, make_project
 from tests.list_helpers import html_of, listed_slugs, text_of
 from tests.projects.test_exports import export, read_csv, read_json, read_xlsx
 
@@ -459,3 +460,140 @@ class TranslationAdminTests(CoordinatorsTestCase):
         )
         self.assertNotEqual(history.status_code, 200)
         self.assertNotContains(history, "Water schools", status_code=history.status_code)
+
+
+# Events, in their project's language and translated like it.
+
+
+@pytest.fixture
+def seminar(exchange):
+    event = make_event(
+        exchange,
+        title="Seminarium om avfall",
+        description="Elever berättar.",
+        date=datetime.date(2022, 1, 28),
+    )
+    EventTranslation.objects.create(
+        event=event,
+        language="lv",
+        title="Seminārs par atkritumiem",
+        description="Skolēni stāsta.",
+        translated_by="Daugavpils",
+        reviewed_by="Kalix kommun",
+        reviewed_on=datetime.date(2022, 2, 1),
+    )
+    make_event(exchange, title="Film om samarbetet", date=datetime.date(2022, 2, 2))
+    return event
+
+
+def timeline(html):
+    return re.search(r'<ol class="timeline">(.*?)</ol>', html, re.S)[1]
+
+
+def test_an_event_is_shown_in_its_translation_with_its_language(client, seminar):
+    html = page(client, seminar.project, "lv")
+    events = timeline(html)
+    assert '<h3 class="timeline__title" lang="lv">Seminārs par atkritumiem</h3>' in events
+    assert '<div class="prose" lang="lv"><p>Skolēni stāsta.</p></div>' in events
+    assert "Tulkots no zviedru valodas. " in text_of(events)
+    # The other event has no Latvian translation: in Swedish, marked so, and said once.
+    assert '<h3 class="timeline__title" lang="sv">Film om samarbetet</h3>' in events
+    assert (
+        "Notikumi bez tulkojuma ir rādīti zviedru valodā, kurā tie sākotnēji rakstīti."
+        in notices(html)
+    )
+
+
+def test_an_unreviewed_event_translation_is_labelled_and_the_original_said_once(
+    client, seminar
+):
+    seminar.translations.update(language="en", title="Seminar on waste", reviewed_by="",
+                                reviewed_on=None)
+    html = page(client, seminar.project, "en")
+    events = timeline(html)
+    assert '<h3 class="timeline__title" lang="en">Seminar on waste</h3>' in events
+    assert "Translated from Swedish. Not reviewed." in notices(events)
+    assert notices(html).count(
+        "Events without a translation are shown in Swedish, the language they were written in."
+    ) == 1
+    # A reader of the original sees neither.
+    html = page(client, seminar.project, "sv")
+    assert '<h3 class="timeline__title" lang="sv">Seminarium om avfall</h3>' in html
+    assert notices(html) == []
+
+
+def test_editing_an_event_translation_updates_the_cached_project_page(
+    client, seminar, settings
+):
+    settings.PAGE_CACHE_SECONDS = 300
+    assert "Seminārs par atkritumiem" in page(client, seminar.project, "lv")
+    translation = seminar.translations.get()
+    translation.title = "Seminārs par plastmasu"
+    translation.save()
+    html = page(client, seminar.project, "lv")
+    assert "Seminārs par plastmasu" in html
+    assert "Seminārs par atkritumiem" not in html
+
+
+def test_an_event_translation_is_never_into_its_projects_language(seminar):
+    translation = EventTranslation(
+        event=seminar, language="sv", title="Seminarium", translated_by="Kalix kommun"
+    )
+    with pytest.raises(ValidationError) as error:
+        translation.full_clean()
+    assert set(error.value.message_dict) == {"language"}
+
+
+class EventTranslationAdminTests(CoordinatorsTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.project = make_project(slug="kalix-exchange", municipality=cls.kalix, language="sv")
+        cls.event = make_event(cls.project, title="Seminarium", date=datetime.date(2022, 1, 28))
+        other = make_project(slug="norrkoping-exchange", municipality=cls.norrkoping)
+        cls.other_event = make_event(other, title="Öppning", date=datetime.date(2022, 1, 28))
+        EventTranslation.objects.create(
+            event=cls.other_event, language="en", title="Opening", translated_by="Norrköping"
+        )
+
+    def test_a_coordinator_adds_an_event_translation_on_the_events_page(self):
+        self.sign_in(self.kalix_user)
+        url = reverse("admin:projects_event_change", args=[self.event.pk])
+        form = self.client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+        [inline] = form.context["inline_admin_formsets"]
+        choices = [code for code, _ in inline.formset.form.base_fields["language"].choices]
+        self.assertEqual([code for code in choices if code], ["en", "lv"])
+        data = changeform_data(form)
+        data.update(
+            {
+                "translations-TOTAL_FORMS": "1",
+                "translations-0-language": "en",
+                "translations-0-title": "Seminar",
+                "translations-0-translated_by": "Anna Berg",
+                "translations-0-machine": "on",
+            }
+        )
+        response = self.client.post(url, data, HTTP_ACCEPT_LANGUAGE="en")
+        self.assertEqual(response.status_code, 302, response.content[:3000])
+        translation = self.event.translations.get()
+        self.assertEqual((translation.title, translation.machine), ("Seminar", True))
+        # The project's form links to the event's page, where its translations are.
+        project_form = self.client.get(
+            reverse("admin:projects_project_change", args=[self.project.pk])
+        )
+        self.assertContains(project_form, url)
+        # Its history holds the translation.
+        version = Version.objects.get_for_object(self.event).first()
+        self.assertIn(
+            "Seminar", [v.field_dict.get("title") for v in version.revision.version_set.all()]
+        )
+
+    def test_a_coordinator_of_another_municipality_never_reaches_an_events_translation(self):
+        self.sign_in(self.kalix_user)
+        response = self.client.get(
+            reverse("admin:projects_event_change", args=[self.other_event.pk])
+        )
+        self.assertNotEqual(response.status_code, 200)
+        self.assertNotContains(response, "Opening", status_code=response.status_code)
+        listed = self.client.get(reverse("admin:projects_event_changelist"))
+        self.assertEqual(list(listed.context["cl"].result_list), [self.event])

@@ -1,5 +1,6 @@
-"""The admin in a real browser: a coordinator's screens checked by axe-core (WCAG 2.1 AA), and
-the clicks and keystrokes it takes to add a complete project (docs/admin.md).
+"""The admin in a real browser: a coordinator's screens checked by axe-core (WCAG 2.1 AA), the
+clicks and keystrokes it takes to add a complete project (docs/admin.md), and a project's
+money, identifier, result and picture recorded in its form as a coordinator does it.
 
 Uses the seeded registry, the browser and the axe helper of tests/test_browser.py; skipped when
 chromium is missing, unless REQUIRE_BROWSER_TESTS=1.
@@ -220,3 +221,88 @@ def test_a_partner_organisation_is_added_without_leaving_the_project_form(
         )
         assert partner.municipality is None  # a partner, not one of Kalix's units
         assert partner.added_by.username == "anna@kalix.se" and partner.needs_review
+
+
+
+@pytest.fixture(scope="module")
+def funded(site, django_db_blocker):  # noqa: F811
+    """A published Kalix project with a funder, and that funder's name; read for the module,
+    outside each test's transaction, whose read would keep SQLite's shared in-memory table
+    locked for the live server's writes. What the test adds is deleted afterwards."""
+    from projects.models import Project
+
+    with django_db_blocker.unblock():
+        project = (
+            Project.objects.published()
+            .filter(municipality__slug="kalix", funders__isnull=False)
+            .first()
+        )
+        funder = project.funders.first().name
+    yield project, funder
+    with django_db_blocker.unblock():
+        for rows in [project.grants, project.funder_references, project.results]:
+            rows.all().delete()
+        for picture in project.pictures.all():
+            picture.delete()
+
+
+def test_a_coordinator_records_money_an_identifier_a_result_and_a_picture_in_swedish(
+    site, admin_page, funded, django_db_blocker, tmp_path  # noqa: F811
+):
+    """The project form's inlines as a coordinator uses them (with JavaScript, in Swedish):
+    two grants in two currencies, the funder's project number, a result and a picture; the
+    project's page then shows them, each currency's total apart."""
+    from django.test import override_settings
+    from PIL import Image
+
+    project, funder = funded
+    photo = tmp_path / "klassrum.jpg"
+    Image.new("RGB", (2400, 1600), (30, 120, 90)).save(photo, quality=90)
+
+    def pick_funder(row):
+        admin_page.click(f"{row} .field-funder .select2-selection")
+        admin_page.keyboard.type(funder[:4])
+        admin_page.wait_for_selector(f".select2-results__option--highlighted:has-text('{funder}')")
+        admin_page.keyboard.press("Enter")
+
+    with override_settings(MEDIA_ROOT=tmp_path / "media"):
+        admin_page.goto(f"{site}/admin/projects/project/{project.pk}/change/")
+        for number, (amount, currency) in enumerate([("35000.50", "EUR"), ("120000", "SEK")]):
+            admin_page.click("#grants-group .add-row a")
+            pick_funder(f"#grants-{number}")
+            admin_page.fill(f"#id_grants-{number}-amount", amount)
+            admin_page.fill(f"#id_grants-{number}-currency", currency)
+            admin_page.fill(f"#id_grants-{number}-year", "2021")
+            admin_page.fill(f"#id_grants-{number}-source", "Kommunstyrelsens beslut")
+        admin_page.click("#funder_references-group .add-row a")
+        pick_funder("#funder_references-0")
+        admin_page.fill("#id_funder_references-0-number", "2021-1-SE01-KA122-000001")
+        admin_page.click("#results-group .add-row a")
+        admin_page.fill("#id_results-0-date", "2022-05-01")
+        admin_page.fill("#id_results-0-text", "En handbok för utbyten.")
+        admin_page.fill("#id_results-0-reach_number", "1250")
+        admin_page.fill("#id_results-0-reach_unit", "elever")
+        admin_page.click("#pictures-group .add-row a")
+        admin_page.set_input_files("#id_pictures-0-upload", str(photo))
+        admin_page.fill("#id_pictures-0-alt_text", "Elever i ett klassrum")
+        admin_page.fill("#id_pictures-0-credit", "Foto: Anna Berg")
+        admin_page.click("input[name=_continue]")
+        admin_page.wait_for_selector(".messagelist .success")
+        assert "Ändrade projekt" in admin_page.inner_text(".messagelist")
+        # The form shows the kept picture at its display size.
+        shown = admin_page.locator("#pictures-0 img")
+        assert shown.evaluate("image => image.decode().then(() => image.naturalWidth)") == 1200
+
+        admin_page.goto(f"{site}/projects/{project.slug}/")
+        funding = admin_page.inner_text("section[aria-labelledby=funding-heading]")
+        assert "2021-1-SE01-KA122-000001" in funding
+        assert "Bidrag: 35\xa0000,5\xa0EUR" in funding and "Bidrag: 120\xa0000\xa0SEK" in funding
+        results = admin_page.inner_text("section[aria-labelledby=results-heading]")
+        assert "Räckvidd: 1\xa0250 elever" in results
+        picture = admin_page.locator("figure.picture img")
+        assert picture.get_attribute("alt") == "Elever i ett klassrum"
+        assert picture.evaluate("image => image.decode().then(() => image.naturalWidth)") == 1200
+
+    with django_db_blocker.unblock():
+        assert sorted(project.grants.values_list("currency", flat=True)) == ["EUR", "SEK"]
+        assert project.pictures.get().credit == "Foto: Anna Berg"

@@ -7,8 +7,22 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from reversion.admin import VersionAdmin
 
-from networks.models import Membership, Network
+from networks.models import Membership, Network, NetworkTranslation
 from registry.admin_confinement import MunicipalityConfinedAdmin
+from registry.admin_translations import TranslationInline
+
+
+class NetworkTranslationInline(TranslationInline):
+    """The network's purpose and who may join in another language than its own."""
+
+    model = NetworkTranslation
+    fields = [
+        "language",
+        "purpose",
+        "who_may_join",
+        ("translated_by", "machine"),
+        ("reviewed_by", "reviewed_on"),
+    ]
 
 
 @admin.register(Network)
@@ -20,6 +34,9 @@ class NetworkAdmin(VersionAdmin):
     # Other names too: "Nordic Cities Network" finds the Nordic City Network.
     search_fields = ["name", "slug", "other_names"]
     prepopulated_fields = {"slug": ["name"]}
+    # VersionAdmin registers the network with its inline's translations followed: its history
+    # and revert cover them.
+    inlines = [NetworkTranslationInline]
 
     # The content language is stored as a code ("sv"); the form and the read-only view name it
     # in the reader's language.

@@ -15,12 +15,16 @@ from registry.models import (
     check_basis,
     slug_unique_ignoring_case,
 )
+from registry.translations import Translation
 
 
 class NetworkQuerySet(models.QuerySet):
     def for_list(self):
-        """Networks with their member count, for /networks/."""
-        return self.annotate(member_count=models.Count("memberships", distinct=True))
+        """Networks with their member count and their purposes' translations, for
+        /networks/."""
+        return self.annotate(
+            member_count=models.Count("memberships", distinct=True)
+        ).prefetch_related("translations")
 
     def for_detail(self):
         """A network with its members (and their countries) and strategies with their items."""
@@ -31,7 +35,8 @@ class NetworkQuerySet(models.QuerySet):
         )
         return self.prefetch_related(
             models.Prefetch("memberships", queryset=members),
-            "strategies__items",
+            "translations",
+            "strategies__items__translations",
             "strategies__citations__source",
             "citations__source",
         )
@@ -87,6 +92,30 @@ class Network(models.Model):
 
     def get_absolute_url(self):
         return reverse("networks:detail", args=[self.slug])
+
+
+class NetworkTranslation(Translation):
+    """A network's purpose and who may join, in another language than the network's own
+    (`Network.language`); registry/translations.py states what a translation records and the
+    display rule."""
+
+    OWNER = "network"
+    FIELDS = ("purpose", "who_may_join")
+
+    network = models.ForeignKey(
+        Network, on_delete=models.CASCADE, related_name="translations", verbose_name=_("network")
+    )
+    purpose = models.TextField(_("purpose"))
+    who_may_join = models.CharField(_("who may join"), max_length=300, blank=True)
+
+    class Meta(Translation.Meta):
+        verbose_name = _("translation")
+        verbose_name_plural = _("translations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["network", "language"], name="network_translation_unique_language"
+            )
+        ]
 
 
 class MembershipManager(models.Manager):

@@ -4,9 +4,10 @@ tag. The network pages show projects, so they are declared with the projects' pa
 
 from registry.change_stamp import shown
 
-from .models import Membership, MembershipSource, Network, NetworkSource
+from .models import Membership, MembershipSource, Network, NetworkSource, NetworkTranslation
 
 shown(Network)
+shown(NetworkTranslation)
 shown(Membership)
 shown(NetworkSource)
 shown(MembershipSource)

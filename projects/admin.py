@@ -44,6 +44,7 @@ from projects.models import (
     Result,
     Strategy,
     StrategyItem,
+    StrategyItemTranslation,
 )
 from projects.resources import ProjectResource
 from registry.admin_confinement import (
@@ -79,7 +80,8 @@ reversion.register(
 )
 # Pictures are not versioned: their files are deleted with them, so an old version would
 # point at files that are gone.
-reversion.register(StrategyItem)
+reversion.register(StrategyItemTranslation)
+reversion.register(StrategyItem, follow=["translations"])
 reversion.register(Strategy, follow=["items"])
 reversion.register(Contact)
 
@@ -554,6 +556,27 @@ class ContactAdmin(MunicipalityConfinedAdmin):
 class StrategyItemInline(admin.TabularInline):
     model = StrategyItem
     extra = 0
+    # An item's translations are on its own page (an inline cannot hold another).
+    show_change_link = True
+
+
+class StrategyItemTranslationInline(TranslationInline):
+    """A priority area's or aim's text in another language than its strategy's."""
+
+    model = StrategyItemTranslation
+    fields = ["language", "text", ("translated_by", "machine"), ("reviewed_by", "reviewed_on")]
+
+
+@admin.register(StrategyItem)
+class StrategyItemAdmin(MunicipalityConfinedAdmin):
+    """A strategy's item with its translations; reached from its strategy's form."""
+
+    list_display = ["text", "strategy", "kind", "position"]
+    list_filter = ["kind"]
+    list_select_related = ["strategy"]
+    search_fields = ["text", "strategy__title"]
+    autocomplete_fields = ["strategy"]
+    inlines = [StrategyItemTranslationInline]
 
 
 @admin.register(Strategy)

@@ -30,6 +30,7 @@ class ProjectsConfig(AppConfig):
         # Translations of a project's texts (projects/translations.py): edited in its form.
         "ProjectTranslation": "project__municipality",
         "EventTranslation": "event__project__municipality",
+        "StrategyItemTranslation": "item__strategy__municipality",
         # Messages through the contact forms, read in the admin (projects/contact.py).
         "ContactMessage": "municipality",
     }

@@ -853,6 +853,12 @@ class StrategyItem(models.Model):
     def natural_key(self):
         return (*self.strategy.natural_key(), self.position)
 
+    @property
+    def language(self):
+        """The language it is written in: its strategy's (its translations,
+        projects/translations.py, are into the others)."""
+        return self.strategy.language
+
     natural_key.dependencies = ["projects.strategy"]
 
 
@@ -1092,4 +1098,8 @@ class ExportJob(models.Model):
 from .contact import ContactMessage  # noqa: E402, F401
 from .pictures import Picture  # noqa: E402, F401
 from .record import FunderReference, Grant, Result  # noqa: E402, F401
-from .translations import EventTranslation, ProjectTranslation  # noqa: E402, F401
+from .translations import (  # noqa: E402, F401
+    EventTranslation,
+    ProjectTranslation,
+    StrategyItemTranslation,
+)

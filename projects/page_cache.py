@@ -43,6 +43,7 @@ from .models import (
     Result,
     Strategy,
     StrategyItem,
+    StrategyItemTranslation,
     StrategySource,
     current_year,
 )
@@ -164,6 +165,7 @@ shown(ProjectSource, page_of_its_project)
 shown(EventSource, lambda citation: page_of_its_project(citation.event))
 shown(StrategySource)
 shown(StrategyItem)
+shown(StrategyItemTranslation)
 # The project index's own bookkeeping (projects/project_index.py).
 not_shown("projects.IndexLog", "projects.IndexChange", "projects.IndexSnapshot")
 # Export jobs (projects/export_jobs.py) are each one visitor's, never shown on a public page.

@@ -8,7 +8,6 @@ from django.shortcuts import get_object_or_404, render
 from networks.models import Network
 from registry.models import SeedRecord
 from registry.text import name_key, named
-from registry.translations import shown
 
 from . import project_index
 from .facets import active_filters, filter_groups
@@ -90,11 +89,6 @@ def detail_context(project):
             contact.is_public and contact.email for contact in project.contacts.all()
         ),
         "networks": Network.objects.filter(memberships__municipality=project.municipality_id),
-        # Whether the timeline shows some event in its original language rather than the
-        # visitor's: the Events section says so once (registry/translations.py).
-        "untranslated_events": any(
-            shown(event, "title").in_other_language for event in project.events.all()
-        ),
     }
 
 

@@ -80,3 +80,30 @@ def test_the_list_with_translated_and_original_rows_has_no_violations(site, page
     assert page.locator(".translation-notice--compact").count() >= 2
     results = Axe().run(page, options=AXE_OPTIONS)
     assert not results.violations_count, violations_report(results)
+
+
+@pytest.fixture(scope="module")
+def translated_network(site, django_db_blocker):
+    """A seeded network with its purpose translated into Latvian (made as `translated` is)."""
+    from networks.models import Network, NetworkTranslation
+
+    with django_db_blocker.unblock():
+        network = Network.objects.exclude(purpose="").first()
+        translation = NetworkTranslation.objects.create(
+            network=network, language="lv", purpose="Pilsētu tīkls.", translated_by="Tests"
+        )
+        with django_db_blocker.block():
+            yield network
+        translation.delete()
+
+
+@pytest.mark.parametrize("language", ["lv", "en"])
+def test_a_network_page_with_a_translated_purpose_has_no_violations(
+    site, page, translated_network, language
+):
+    page.goto(f"{site}/language/{language}/?next=/networks/{translated_network.slug}/")
+    shown_in = "lv" if language == "lv" else translated_network.language
+    assert page.locator("p.measure").first.get_attribute("lang") == shown_in
+    assert page.locator(".translation-notice").count() == 1
+    results = Axe().run(page, options=AXE_OPTIONS)
+    assert not results.violations_count, violations_report(results)

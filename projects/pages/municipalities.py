@@ -69,7 +69,9 @@ def municipality_detail(request, slug):
         "section": project_section(index, owned, filtered_list_url(municipality=slug)),
         "partnerships": partnership_section(index, municipality, owned),
         "memberships": municipality.memberships.select_related("network"),
-        "strategies": municipality.strategies.prefetch_related("items", "citations__source"),
+        "strategies": municipality.strategies.prefetch_related(
+            "items__translations", "citations__source"
+        ),
         "contacts": contacts,
         # The contact form (projects/contact.py) relays to its own public contacts' addresses.
         "writable": any(contact.email and contact.project_id is None for contact in contacts),

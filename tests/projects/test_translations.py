@@ -1,9 +1,9 @@
-"""A project's title, summary and description, and its events', in Swedish, English and
-Latvian: the page, the list and the embed show the visitor's language when there is a
-translation into it, say in words when they show the original instead, and label a machine or
-unreviewed translation; coordinators add translations in the project's and the event's form;
-search finds a project by the words of any of its languages; the exports carry each language in
-columns of their own."""
+"""A project's title, summary and description, its events' and the strategies' items, in
+Swedish, English and Latvian: the page, the list and the embed show the visitor's language when
+there is a translation into it, say in words when they show the original instead, and label a
+machine or unreviewed translation; coordinators add translations in the project's form and on
+the event's and the item's page; search finds a project by the words of any of its languages;
+the exports carry each language in columns of their own."""
 
 import datetime
 import re
@@ -14,7 +14,14 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from reversion.models import Version
 
-from projects.models import EventTranslation, Project, ProjectTranslation
+from projects.models import (
+    EventTranslation,
+    Project,
+    ProjectTranslation,
+    Strategy,
+    StrategyItem,
+    StrategyItemTranslation,
+)
 from registry.translations import shown
 from tests.admin_helpers import CoordinatorsTestCase, changeform_data
 from tests.factories import make_event, make_municipality, make_project
@@ -597,3 +604,80 @@ class EventTranslationAdminTests(CoordinatorsTestCase):
         self.assertNotContains(response, "Opening", status_code=response.status_code)
         listed = self.client.get(reverse("admin:projects_event_changelist"))
         self.assertEqual(list(listed.context["cl"].result_list), [self.event])
+
+
+# A strategy's priority areas and aims, in the strategy's language and translated like it.
+
+
+@pytest.fixture
+def strategy(kalix):
+    strategy = Strategy.objects.create(
+        title="Strategi för internationalisering", slug="kalix-strategy", municipality=kalix
+    )
+    translated = StrategyItem.objects.create(
+        strategy=strategy, kind="aim", position=1, text="Fler utbyten"
+    )
+    StrategyItem.objects.create(strategy=strategy, kind="aim", position=2, text="Fler nätverk")
+    StrategyItemTranslation.objects.create(
+        item=translated, language="en", text="More exchanges", translated_by="Kalix kommun"
+    )
+    return strategy
+
+
+def test_a_strategys_items_are_shown_translated_or_said_to_be_in_the_original(
+    client, strategy
+):
+    html = html_of(client.get("/municipalities/kalix/", HTTP_ACCEPT_LANGUAGE="en"))
+    assert '<li><span lang="en">More exchanges</span><p class="translation-notice' in html
+    assert '<li><span lang="sv">Fler nätverk</span></li>' in html
+    assert notices(html) == [
+        "Translated from Swedish. Not reviewed.",
+        "Items without a translation are shown in Swedish, the language they were written in.",
+    ]
+    html = html_of(client.get("/municipalities/kalix/", HTTP_ACCEPT_LANGUAGE="sv"))
+    assert '<li><span lang="sv">Fler utbyten</span></li>' in html
+    assert notices(html) == []
+
+
+class StrategyItemTranslationAdminTests(CoordinatorsTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        strategy = Strategy.objects.create(title="Strategi", slug="kalix", municipality=cls.kalix)
+        cls.item = StrategyItem.objects.create(
+            strategy=strategy, kind="aim", position=1, text="Fler utbyten"
+        )
+        other = Strategy.objects.create(
+            title="Plan", slug="norrkoping", municipality=cls.norrkoping
+        )
+        cls.other_item = StrategyItem.objects.create(
+            strategy=other, kind="aim", position=1, text="Fler nätverk"
+        )
+
+    def test_a_coordinator_translates_an_item_on_its_own_page(self):
+        self.sign_in(self.kalix_user)
+        url = reverse("admin:projects_strategyitem_change", args=[self.item.pk])
+        data = changeform_data(self.client.get(url))
+        data.update(
+            {
+                "translations-TOTAL_FORMS": "1",
+                "translations-0-language": "lv",
+                "translations-0-text": "Vairāk apmaiņu",
+                "translations-0-translated_by": "Anna Berg",
+            }
+        )
+        response = self.client.post(url, data)
+        self.assertEqual(response.status_code, 302, response.content[:3000])
+        self.assertEqual(self.item.translations.get().text, "Vairāk apmaiņu")
+        strategy_form = self.client.get(
+            reverse("admin:projects_strategy_change", args=[self.item.strategy_id])
+        )
+        self.assertContains(strategy_form, url)
+
+    def test_a_coordinator_of_another_municipality_never_reaches_an_item(self):
+        self.sign_in(self.kalix_user)
+        url = reverse("admin:projects_strategyitem_change", args=[self.other_item.pk])
+        response = self.client.get(url)
+        self.assertNotEqual(response.status_code, 200)
+        listed = self.client.get(reverse("admin:projects_strategyitem_changelist"))
+        self.assertEqual(list(listed.context["cl"].result_list), [self.item])

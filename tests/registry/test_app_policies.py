@@ -31,6 +31,7 @@ def test_the_owned_models_and_their_paths_come_from_each_apps_declaration():
         "projects.Picture": "project__municipality",
         "projects.ProjectTranslation": "project__municipality",
         "projects.EventTranslation": "event__project__municipality",
+        "projects.StrategyItemTranslation": "item__strategy__municipality",
         "projects.ContactMessage": "municipality",
         "registry.Organisation": "municipality",
         "networks.Membership": "municipality",

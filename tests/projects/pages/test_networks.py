@@ -15,8 +15,9 @@ pytestmark = pytest.mark.django_db
 # fixed number of queries more); one of them reads the change stamp.
 # The memberships are one more: they are read with the networks, not kept in the index.
 NETWORK_LIST_QUERIES = 3
-# Two more: the citations of the network and of its strategies.
-NETWORK_DETAIL_QUERIES = 15
+# Two more: the citations of the network and of its strategies; and two for the translations of
+# its purpose and of its strategies' items.
+NETWORK_DETAIL_QUERIES = 17
 
 
 @pytest.fixture
@@ -88,7 +89,7 @@ def test_a_network_page_shows_its_strategies_with_their_items(english, euniverci
     content = english.get("/networks/eunivercities/").content.decode()
 
     assert "Network strategy 2030" in content
-    assert "<li>Knowledge cities</li>" in content
+    assert '<li><span lang="en">Knowledge cities</span></li>' in content
 
 
 def test_drafts_of_members_are_neither_listed_nor_counted(english, eunivercities):

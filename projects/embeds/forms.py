@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from ..filters import ProjectFilter
 from ..models import Project
 from ..open_data.oembed import project_of
+from .sizes import HEIGHTS, project_card_height
 
 # The list's filters the builder offers, in its order (a search and years are for the list).
 OFFERED = ["municipality", "goal", "country", "funder", "network", "status", "type"]
@@ -26,7 +27,6 @@ KINDS = [
     ("map", _("The map of partner countries")),
 ]
 VIEWS = [("europe", _("Europe")), ("world", _("The whole world"))]
-HEIGHTS = {"list": 900, "project": 420, "map": 640}
 
 
 def _filter_field(name):
@@ -110,7 +110,7 @@ class EmbedForm(forms.Form):
         if self.cleaned_data.get("lang"):
             params.append(("lang", self.cleaned_data["lang"]))
         url = request.build_absolute_uri(path) + (f"?{urlencode(params)}" if params else "")
-        height = HEIGHTS[kind]
+        height = project_card_height(project) if kind == "project" else HEIGHTS[kind]
         script = request.build_absolute_uri(static("js/embed.js"))
         snippet = format_html(
             '<iframe src="{}" title="{}" width="100%" height="{}" loading="lazy" '

@@ -6,9 +6,10 @@ from urllib.parse import urlsplit
 from django.urls import Resolver404, resolve, reverse
 from django.utils.html import escape
 
+from ..embeds.sizes import project_card_height
 from ..models import Project
 
-DEFAULT_WIDTH, DEFAULT_HEIGHT = 480, 260
+DEFAULT_WIDTH = 480
 MAX_SIZE = 2000
 
 
@@ -35,7 +36,9 @@ def _size(value, default):
 
 def answer(request, project, params):
     width = min(_size(params.get("maxwidth"), DEFAULT_WIDTH), DEFAULT_WIDTH)
-    height = min(_size(params.get("maxheight"), DEFAULT_HEIGHT), DEFAULT_HEIGHT)
+    # The card's own height, lower only where the consumer asks for less (oEmbed's maxheight).
+    needed = project_card_height(project)
+    height = min(_size(params.get("maxheight"), needed), needed)
     if params.get("maxwidth"):
         width = _size(params.get("maxwidth"), DEFAULT_WIDTH)
     src = request.build_absolute_uri(reverse("embeds:project", args=[project.slug]))

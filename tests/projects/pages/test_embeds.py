@@ -235,3 +235,26 @@ def test_every_page_links_the_builder_and_the_api(client, registry):
     html = html_of(client.get("/", HTTP_ACCEPT_LANGUAGE="en"))
     assert '<a href="/embed-builder/">Show the registry on your website</a>' in html
     assert '<a href="/api/reference/">Open data: the API</a>' in html
+
+
+def test_a_cards_frame_is_as_tall_as_the_card_in_the_builder_and_in_oembed(
+    client, registry, pictured
+):
+    """The card with a picture needs a taller frame than one without; the builder's snippet
+    and the oEmbed answer give the same height, and oEmbed's maxheight may only lower it."""
+
+    def builder_height(slug):
+        html = html_of(client.get("/embed-builder/", {"kind": "project", "project": slug}))
+        preview = re.search(r'class="embed-builder__preview" [^>]* height="(\d+)"', html)
+        snippet = re.search(r'width=(?:&quot;|")100%(?:&quot;|") height=(?:&quot;|")(\d+)', html)
+        assert preview.group(1) == snippet.group(1)
+        return int(preview.group(1))
+
+    def oembed(slug, **params):
+        return client.get("/oembed", {"url": f"/projects/{slug}/", **params}).json()
+
+    assert builder_height("water") == oembed("water")["height"] == 520
+    assert 'height="520"' in oembed("water")["html"]
+    assert oembed("water", maxheight="300")["height"] == 300
+    Picture.objects.filter(project__slug="water").delete()
+    assert builder_height("water") == oembed("water")["height"] == 420

@@ -7,9 +7,10 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from reversion.admin import VersionAdmin
 
-from networks.models import Membership, Network, NetworkTranslation
-from registry.admin_confinement import MunicipalityConfinedAdmin
+from networks.models import Membership, MembershipTranslation, Network, NetworkTranslation
+from registry.admin_confinement import MunicipalityConfinedAdmin, municipality_of
 from registry.admin_translations import TranslationInline
+from registry.translations import municipality_language
 
 
 class NetworkTranslationInline(TranslationInline):
@@ -58,6 +59,18 @@ class NetworkAdmin(VersionAdmin):
         return dict(settings.LANGUAGES).get(network.language, network.language)
 
 
+class MembershipTranslationInline(TranslationInline):
+    """The member's role in another language than the membership's."""
+
+    model = MembershipTranslation
+    fields = ["language", "role", ("translated_by", "machine"), ("reviewed_by", "reviewed_on")]
+
+    def original_language(self, request, obj):
+        if obj is not None:
+            return obj.language
+        return municipality_language(municipality_of(request.user))
+
+
 @admin.register(Membership)
 class MembershipAdmin(MunicipalityConfinedAdmin):
     list_display = ["network", "municipality", "role", "since_year"]
@@ -65,3 +78,12 @@ class MembershipAdmin(MunicipalityConfinedAdmin):
     list_select_related = ["network", "municipality"]
     search_fields = ["network__name", "role"]
     autocomplete_fields = ["network", "municipality"]
+    inlines = [MembershipTranslationInline]
+
+    def get_changeform_initial_data(self, request):
+        # The role is written in the municipality's usual language, as a project's texts are.
+        initial = super().get_changeform_initial_data(request)
+        language = municipality_language(municipality_of(request.user))
+        if language:
+            initial.setdefault("language", language)
+        return initial

@@ -11,5 +11,7 @@ class NetworksConfig(AppConfig):
     municipality_owned = {
         "Membership": "municipality",
         "MembershipSource": "membership__municipality",
+        # Translations of a member's role: edited in the membership's form.
+        "MembershipTranslation": "membership__municipality",
     }
     reference_models = ["Network"]

@@ -1,5 +1,6 @@
 """City networks and regional cooperations, and which municipalities belong to them."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -30,7 +31,7 @@ class NetworkQuerySet(models.QuerySet):
         """A network with its members (and their countries) and strategies with their items."""
         members = (
             Membership.objects.select_related("municipality__country", "organisation__country")
-            .prefetch_related("sources")
+            .prefetch_related("sources", "translations")
             .order_by("municipality__name", "organisation__name")
         )
         return self.prefetch_related(
@@ -153,6 +154,11 @@ class Membership(models.Model):
         help_text=_("A member that is not a municipality, e.g. a university."),
     )
     role = models.CharField(_("role"), max_length=200, blank=True)
+    # The language the role is written in: the original, which translations
+    # (MembershipTranslation) are made from.
+    language = models.CharField(
+        _("original language"), max_length=5, choices=settings.LANGUAGES, default="sv"
+    )
     since_year = models.PositiveSmallIntegerField(
         _("member since"),
         null=True,
@@ -232,5 +238,29 @@ class MembershipSource(Citation):
         constraints = [
             models.UniqueConstraint(
                 fields=["membership", "source"], name="membership_source_unique"
+            )
+        ]
+
+
+class MembershipTranslation(Translation):
+    """A member's role in another language than the membership's (`Membership.language`)."""
+
+    OWNER = "membership"
+    FIELDS = ("role",)
+
+    membership = models.ForeignKey(
+        Membership,
+        on_delete=models.CASCADE,
+        related_name="translations",
+        verbose_name=_("membership"),
+    )
+    role = models.CharField(_("role"), max_length=200)
+
+    class Meta(Translation.Meta):
+        verbose_name = _("translation")
+        verbose_name_plural = _("translations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["membership", "language"], name="membership_translation_unique_language"
             )
         ]

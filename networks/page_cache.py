@@ -4,10 +4,18 @@ tag. The network pages show projects, so they are declared with the projects' pa
 
 from registry.change_stamp import shown
 
-from .models import Membership, MembershipSource, Network, NetworkSource, NetworkTranslation
+from .models import (
+    Membership,
+    MembershipSource,
+    MembershipTranslation,
+    Network,
+    NetworkSource,
+    NetworkTranslation,
+)
 
 shown(Network)
 shown(NetworkTranslation)
 shown(Membership)
 shown(NetworkSource)
 shown(MembershipSource)
+shown(MembershipTranslation)

@@ -22,7 +22,7 @@ from import_export.formats.base_formats import CSV, XLSX
 from import_export.results import RowResult
 from reversion.admin import VersionAdmin
 
-from projects.admin_forms import LANGUAGE_BY_COUNTRY, EventAdminForm, ProjectFormMixin
+from projects.admin_forms import EventAdminForm, ProjectFormMixin
 from projects.admin_preview import DraftPreviewMixin
 from projects.admin_record import (
     FunderReferenceInline,
@@ -53,7 +53,7 @@ from registry.admin_confinement import (
     municipality_of,
 )
 from registry.admin_translations import TranslationInline
-from registry.translations import INTO_LANGUAGE
+from registry.translations import INTO_LANGUAGE, municipality_language
 
 # Reverting a project also restores its events; an event or item is versioned on its own too.
 reversion.register(EventTranslation)
@@ -251,10 +251,7 @@ class ProjectTranslationInline(TranslationInline):
         if obj is not None:
             return obj.language
         # A new project's original language starts as its municipality's (ProjectFormMixin).
-        municipality = municipality_of(request.user)
-        if municipality is None or municipality.country_id is None:
-            return None
-        return LANGUAGE_BY_COUNTRY.get(municipality.country.code)
+        return municipality_language(municipality_of(request.user))
 
 
 class EventTranslationInline(TranslationInline):

@@ -14,6 +14,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from registry.admin_confinement import municipality_of, slug_from
+from registry.translations import municipality_language
 
 SHOWN_PUBLICLY = {
     "title": _("Shown publicly: the page's heading, and in lists."),
@@ -56,9 +57,6 @@ EVENT_SHOWN_PUBLICLY = {
 
 # The inlines whose first row a new project's form shows ready.
 READY_ROWS = {"projectgoal", "projectfunder"}
-
-# The language a municipality's coordinators usually write in, by its country.
-LANGUAGE_BY_COUNTRY = {"SE": "sv", "LV": "lv"}
 
 
 def with_public_help(form, texts):
@@ -119,7 +117,7 @@ class ProjectFormMixin:
         municipality = municipality_of(request.user)
         if municipality is None:
             return initial
-        language = LANGUAGE_BY_COUNTRY.get(municipality.country_id and municipality.country.code)
+        language = municipality_language(municipality)
         if language:
             initial.setdefault("language", language)
         units = list(municipality.organisations.values_list("pk", flat=True)[:2])

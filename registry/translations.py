@@ -23,6 +23,17 @@ from django.utils.translation import gettext_lazy as _
 
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
 
+# The language a municipality's coordinators usually write in, by its country: what a new
+# record of theirs starts with as its original language.
+LANGUAGE_BY_COUNTRY = {"SE": "sv", "LV": "lv"}
+
+
+def municipality_language(municipality):
+    """The language `municipality`'s coordinators usually write in, or None when unknown."""
+    if municipality is None or municipality.country_id is None:
+        return None
+    return LANGUAGE_BY_COUNTRY.get(municipality.country.code)
+
 # How notices name a language, as a phrase of their own (the languages' grammar differs:
 # Latvian "zviedru valodā", "no zviedru valodas").
 IN_LANGUAGE = {"sv": _("in Swedish"), "en": _("in English"), "lv": _("in Latvian")}

@@ -68,7 +68,9 @@ def municipality_detail(request, slug):
         "units": municipality.organisations.all(),
         "section": project_section(index, owned, filtered_list_url(municipality=slug)),
         "partnerships": partnership_section(index, municipality, owned),
-        "memberships": municipality.memberships.select_related("network"),
+        "memberships": municipality.memberships.select_related("network").prefetch_related(
+            "translations"
+        ),
         "strategies": municipality.strategies.prefetch_related(
             "items__translations", "citations__source"
         ),

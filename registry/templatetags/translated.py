@@ -19,10 +19,10 @@ def shown_text(record, field):
 
 @register.simple_tag
 def first_untranslated(records, field):
-    """What is shown of the first of `records` whose `field` is in its original language
+    """What is shown of the first of `records` whose `field` has text in its original language
     rather than the visitor's (None when there is none): a list of them says so once."""
     for record in records:
         text = shown(record, field)
-        if text.in_other_language:
+        if text.text and text.in_other_language:
             return text
     return None

@@ -1,6 +1,7 @@
-"""A network's purpose and who may join in Swedish, English and Latvian: its page and the list
-show the visitor's language when translated, and say in words when they show the original;
-administrators add translations in the network's form, which coordinators only read."""
+"""A network's purpose and who may join, and a member's role, in Swedish, English and Latvian:
+the pages show the visitor's language when translated, and say in words when they show the
+original; administrators add a network's translations in its form, which coordinators only
+read; coordinators translate their own municipality's memberships' roles."""
 
 import datetime
 import re
@@ -9,8 +10,13 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from networks.models import Network, NetworkTranslation
-from tests.admin_helpers import MODEL_BACKEND, add_coordinator, changeform_data
+from networks.models import Membership, MembershipTranslation, Network, NetworkTranslation
+from tests.admin_helpers import (
+    MODEL_BACKEND,
+    CoordinatorsTestCase,
+    add_coordinator,
+    changeform_data,
+)
 from tests.factories import make_municipality
 from tests.list_helpers import html_of, text_of
 
@@ -122,3 +128,82 @@ def test_a_coordinator_reads_a_network_but_adds_no_translation(client, network):
                  "translations-1-purpose": "x", "translations-1-translated_by": "x"})
     assert client.post(url, data).status_code == 403
     assert not network.translations.filter(language="lv").exists()
+
+
+# A member's role.
+
+
+@pytest.fixture
+def member(network):
+    kalix = make_municipality("kalix", name="Kalix")
+    membership = Membership.objects.create(network=network, municipality=kalix, role="Grundare")
+    MembershipTranslation.objects.create(
+        membership=membership, language="en", role="Founder", translated_by="Kalix kommun"
+    )
+    linkoping = make_municipality("linkoping", name="Linköping")
+    Membership.objects.create(network=network, municipality=linkoping, role="Tandemmedlem")
+    return membership
+
+
+def test_a_members_role_is_shown_translated_or_said_to_be_in_the_original(client, member):
+    html = get(client, "/networks/nordic-city-network/", "en")
+    assert '<span lang="en">Founder</span>' in html
+    assert '<span lang="sv">Tandemmedlem</span>' in html
+    assert "Translated from Swedish. Not reviewed." in notices(html)
+    assert (
+        "Roles without a translation are shown in Swedish, the language they were written in."
+        in notices(html)
+    )
+    html = get(client, "/municipalities/kalix/", "en")
+    assert '– <span lang="en">Founder</span>' in html
+    assert notices(html) == ["Translated from Swedish. Not reviewed."]
+    html = get(client, "/municipalities/kalix/", "sv")
+    assert '– <span lang="sv">Grundare</span>' in html
+    assert notices(html) == []
+
+
+class MembershipTranslationAdminTests(CoordinatorsTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        network = Network.objects.create(name="Eurocities", slug="eurocities")
+        cls.membership = Membership.objects.create(
+            network=network, municipality=cls.kalix, role="Medlem"
+        )
+        cls.other = Membership.objects.create(
+            network=network, municipality=cls.norrkoping, role="Grundare"
+        )
+        MembershipTranslation.objects.create(
+            membership=cls.other, language="en", role="Founder", translated_by="Norrköping"
+        )
+
+    def test_a_coordinator_translates_a_role_in_the_memberships_form(self):
+        self.sign_in(self.kalix_user)
+        url = reverse("admin:networks_membership_change", args=[self.membership.pk])
+        data = changeform_data(self.client.get(url))
+        data.update(
+            {
+                "translations-TOTAL_FORMS": "1",
+                "translations-0-language": "en",
+                "translations-0-role": "Member",
+                "translations-0-translated_by": "Anna Berg",
+            }
+        )
+        response = self.client.post(url, data)
+        self.assertEqual(response.status_code, 302, response.content[:3000])
+        self.assertEqual(self.membership.translations.get().role, "Member")
+
+    def test_a_latvian_coordinators_new_membership_starts_in_latvian(self):
+        daugavpils = make_municipality("daugavpils", name="Daugavpils", country_code="LV")
+        user = add_coordinator("daugavpils-coordinator", daugavpils)
+        self.sign_in(user)
+        form = self.client.get(reverse("admin:networks_membership_add"))
+        self.assertEqual(form.context["adminform"].form.initial["language"], "lv")
+
+    def test_a_coordinator_of_another_municipality_never_reaches_a_role_translation(self):
+        self.sign_in(self.kalix_user)
+        response = self.client.get(
+            reverse("admin:networks_membership_change", args=[self.other.pk])
+        )
+        self.assertNotEqual(response.status_code, 200)
+        self.assertNotContains(response, "Founder", status_code=response.status_code)

@@ -36,6 +36,7 @@ def test_the_owned_models_and_their_paths_come_from_each_apps_declaration():
         "registry.Organisation": "municipality",
         "networks.Membership": "municipality",
         "networks.MembershipSource": "membership__municipality",
+        "networks.MembershipTranslation": "membership__municipality",
         "projects.ProjectFunder": "project__municipality",
         "projects.ProjectGoal": "project__municipality",
         "projects.ProjectSource": "project__municipality",

@@ -20,8 +20,9 @@ pytestmark = pytest.mark.django_db
 # Six when some municipality both owns partnerships and is a partner in others.
 MUNICIPALITY_LIST_QUERIES = 6
 # The detail page's first partnerships: their ids in order, then their rows and partners; and
-# one for its projects' money's totals, one for its strategies' citations.
-MUNICIPALITY_DETAIL_QUERIES = 22
+# one for its projects' money's totals, one for its strategies' citations; and two for the
+# translations of its memberships' roles and of its strategies' items.
+MUNICIPALITY_DETAIL_QUERIES = 24
 
 
 @pytest.fixture
@@ -198,7 +199,10 @@ def test_norrkopings_page_shows_its_seven_networks_with_roles_and_years(english)
     content = english.get("/municipalities/norrkoping/").content.decode()
 
     for number in range(7):
-        assert f'href="/networks/network-{number}/">Network {number}</a> – Role {number}' in content
+        assert (
+            f'href="/networks/network-{number}/">Network {number}</a> – '
+            f'<span lang="sv">Role {number}</span>'
+        ) in content
         assert f"member since {2000 + number}" in content
     assert "Not joined" not in content
 

@@ -64,7 +64,7 @@ def test_a_network_page_shows_purpose_who_may_join_website_and_members(english, 
     assert "Medium-sized European university cities" in content
     assert 'href="https://www.eunivercities.eu/"' in content
     assert '<a href="/municipalities/norrkoping/">Norrköping</a>' in content
-    assert "<td>Founding member</td>" in content
+    assert '<td><span lang="sv">Founding member</span></td>' in content
     assert '<td class="numeric">2012</td>' in content
     assert '<a href="/municipalities/linkoping/">Linköping</a>' in content
 

@@ -19,6 +19,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from registry.models import Funder
+from registry.templatetags.registry_format import format_money
 
 # The project's own bounds (projects/models.py), which imports this module.
 EARLIEST_YEAR, LATEST_YEAR = 1950, 2100
@@ -44,10 +45,8 @@ def format_number(number, language=None):
     return format_decimal(number, format="#,##0.##", locale=locale)
 
 
-def format_amount(amount, currency, language=None):
-    """`amount` as `format_number` writes it, followed by its ISO 4217 code ("1 200 000 SEK",
-    "35,000.5 EUR"): a code is never ambiguous, where "kr" stands for four currencies."""
-    return f"{format_number(amount, language)}\xa0{currency}"
+# Money is written one way everywhere (registry_format.format_money: "50 000,50 EUR").
+format_amount = format_money
 
 
 # What one total adds up: the grants of one kind in one currency, never two currencies, nor a

@@ -296,7 +296,7 @@ def test_a_coordinator_records_money_an_identifier_a_result_and_a_picture_in_swe
         admin_page.goto(f"{site}/projects/{project.slug}/")
         funding = admin_page.inner_text("section[aria-labelledby=funding-heading]")
         assert "2021-1-SE01-KA122-000001" in funding
-        assert "Bidrag: 35\xa0000,5\xa0EUR" in funding and "Bidrag: 120\xa0000\xa0SEK" in funding
+        assert "Bidrag: 35\xa0000,50\xa0EUR" in funding and "Bidrag: 120\xa0000\xa0SEK" in funding
         results = admin_page.inner_text("section[aria-labelledby=results-heading]")
         assert "Räckvidd: 1\xa0250 elever" in results
         picture = admin_page.locator("figure.picture img")

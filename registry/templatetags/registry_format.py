@@ -1,7 +1,9 @@
 """Presentation filters for the public reference pages."""
 
+from decimal import Decimal
+
+from babel.numbers import format_decimal
 from django import template
-from django.template.defaultfilters import floatformat
 from django.utils.html import format_html
 from django.utils.translation import get_language, gettext, ngettext
 
@@ -10,14 +12,25 @@ from registry.models import Basis, Goal
 register = template.Library()
 
 
+def format_money(amount, currency, language=None):
+    """The one way money is written, on every page, embed and admin screen: the amount grouped
+    and punctuated the reader's language's way as the Unicode CLDR (through Babel) has it
+    ("1 500 000" in Swedish, "1,500,000" in English), with two decimals when it has a
+    fractional part and none when it is whole ("50 000,50", never "50 000,5"), then its
+    ISO 4217 code: a code is never ambiguous, where "kr" stands for four currencies."""
+    amount = Decimal(str(amount))
+    whole = amount == amount.to_integral_value()
+    locale = (language or get_language() or "sv").replace("-", "_")
+    number = format_decimal(amount, format="#,##0" if whole else "#,##0.00", locale=locale)
+    return f"{number}\u00a0{currency}".strip()
+
+
 @register.filter
 def money(amount, currency):
-    """`{{ strategy.budget_amount|money:strategy.budget_currency }}`: the amount grouped and
-    punctuated the active language's way (1 500 000 in Swedish, 1,500,000 in English), with
-    decimals only when there are some, then the ISO currency code."""
+    """`{{ strategy.budget_amount|money:strategy.budget_currency }}`: `format_money`."""
     if amount is None:
         return ""
-    return f"{floatformat(amount, '-2g')}\u00a0{currency}".strip()
+    return format_money(amount, currency)
 
 
 @register.filter

@@ -118,9 +118,14 @@ def test_a_pages_totals_of_grants_at_hand_are_the_databases(project, erasmus):
 
 
 def test_amounts_are_written_in_the_readers_language_with_the_iso_code():
-    assert format_amount(Decimal("1200000.50"), "SEK", "sv") == "1\xa0200\xa0000,5\xa0SEK"
-    assert format_amount(Decimal("1200000.50"), "SEK", "en") == "1,200,000.5\xa0SEK"
+    # Two decimals when there is a fractional part ("50 000,50", never "50 000,5"), none
+    # when the amount is whole.
+    assert format_amount(Decimal("1200000.50"), "SEK", "sv") == "1\xa0200\xa0000,50\xa0SEK"
+    assert format_amount(Decimal("1200000.50"), "SEK", "en") == "1,200,000.50\xa0SEK"
+    assert format_amount(Decimal("50000.5"), "EUR", "lv") == "50\xa0000,50\xa0EUR"
+    assert format_amount(Decimal("50000.05"), "EUR", "en") == "50,000.05\xa0EUR"
     assert format_amount(Decimal("35000"), "EUR", "lv") == "35\xa0000\xa0EUR"
+    assert format_amount(Decimal("35000.00"), "EUR", "sv") == "35\xa0000\xa0EUR"
 
 
 # The project's page.
@@ -131,10 +136,10 @@ def test_the_page_shows_each_funders_money_identifier_and_totals(client, project
     funding = text_of(html)
     assert "Funding" in funding
     assert "Money from Erasmus+" in funding
-    assert "35,000.5 EUR" in funding and "12,000 EUR" in funding
+    assert "35,000.50 EUR" in funding and "12,000 EUR" in funding
     assert "Budget" in funding and "1,200,000 SEK" in funding
     # One total per kind and currency, the two EUR grants added, never the SEK budget.
-    assert "Grant: 47,000.5 EUR" in funding
+    assert "Grant: 47,000.50 EUR" in funding
     assert "Budget: 1,200,000 SEK" in funding
     assert "Funder's project number: 2019-1-SE01-KA229-060600" in funding
     assert (
@@ -248,7 +253,7 @@ def test_a_funders_page_sums_its_money_per_year_and_currency(client, project, er
     grant(other, erasmus, "5000", "SEK", year=2019)
     html = html_of(client.get("/funders/erasmus-plus/", HTTP_ACCEPT_LANGUAGE="en"))
     table = text_of(html[html.index('id="money-heading"') :])
-    assert "2019 Grant 36,000.5 EUR" in table
+    assert "2019 Grant 36,000.50 EUR" in table
     assert "2019 Grant 5,000 SEK" in table
     assert "2020 Grant 12,000 EUR" in table
     assert "999" not in table  # a draft counts nowhere
@@ -259,7 +264,7 @@ def test_a_municipalitys_page_sums_its_projects_money(client, project):
     html = html_of(client.get("/municipalities/kalix/", HTTP_ACCEPT_LANGUAGE="en"))
     table = text_of(html[html.index('id="money-heading"') :])
     assert "year not stated Budget 1,200,000 SEK" in table
-    assert "2019 Grant 35,000.5 EUR" in table
+    assert "2019 Grant 35,000.50 EUR" in table
 
 
 @pytest.mark.parametrize(
@@ -267,17 +272,17 @@ def test_a_municipalitys_page_sums_its_projects_money(client, project):
     [
         (
             "sv",
-            ["2019 Bidrag 35 000,5 EUR", "2019 Bidrag 5 000 SEK"],
+            ["2019 Bidrag 35 000,50 EUR", "2019 Bidrag 5 000 SEK"],
             "med varje belopp så som dess källa anger det",
         ),
         (
             "en",
-            ["2019 Grant 35,000.5 EUR", "2019 Grant 5,000 SEK"],
+            ["2019 Grant 35,000.50 EUR", "2019 Grant 5,000 SEK"],
             "with each amount as its source states it",
         ),
         (
             "lv",
-            ["2019 Dotācija 35 000,5 EUR", "2019 Dotācija 5 000 SEK"],
+            ["2019 Dotācija 35 000,50 EUR", "2019 Dotācija 5 000 SEK"],
             "katra summa ir tāda, kādu to norāda tās avots",
         ),
     ],
@@ -294,7 +299,7 @@ def test_the_funders_and_municipalitys_totals_keep_two_currencies_apart_in_each_
         for row in rows:
             assert row in table, (address, table)
         assert note in table
-        # Two currencies in one year stay two figures: no sum of 35,000.5 and 5,000 anywhere.
+        # Two currencies in one year stay two figures: no sum of 35,000.50 and 5,000 anywhere.
         assert "40 000" not in table and "40,000" not in table
 
 

@@ -170,6 +170,13 @@ class Grant(models.Model):
     def __str__(self):
         return f"{self.funder}: {format_amount(self.amount, self.currency)}"
 
+    def clean_fields(self, exclude=None):
+        # A code typed in lower case ("eur") is the same code: upper-case it before the
+        # ISO 4217 check, in the admin's form and in any full_clean alike.
+        if isinstance(self.currency, str):
+            self.currency = self.currency.strip().upper()
+        super().clean_fields(exclude)
+
     @property
     def display_amount(self):
         return format_amount(self.amount, self.currency)

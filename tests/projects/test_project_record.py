@@ -79,10 +79,16 @@ def page(client, slug="school-exchange", language="en"):
 def test_a_currency_must_be_an_iso_4217_code(project, erasmus):
     for code in ["SEK", "EUR", "NOK"]:
         Grant(project=project, funder=erasmus, amount=1, currency=code, source="x").full_clean()
-    for code in ["XYZ", "sek", "KR", "€"]:
+    for code in ["XYZ", "KR", "€", "S EK"]:
         with pytest.raises(ValidationError) as error:
             Grant(project=project, funder=erasmus, amount=1, currency=code, source="x").full_clean()
         assert "currency" in error.value.message_dict
+
+
+def test_a_currency_typed_in_lower_case_is_upper_cased(project, erasmus):
+    grant = Grant(project=project, funder=erasmus, amount=1, currency="eur", source="x")
+    grant.full_clean()
+    assert grant.currency == "EUR"
 
 
 def test_a_grant_needs_its_source_and_no_negative_amount(project, erasmus):
@@ -357,6 +363,14 @@ class RecordAdminTests(CoordinatorsTestCase):
         )
         self.assertEqual(FunderReference.objects.get().number, "2019-1-SE01-KA229-060600")
         self.assertEqual(Result.objects.get().reach_unit, "deltagare")
+
+    def test_a_currency_typed_in_lower_case_is_saved_in_upper_case(self):
+        self.sign_in(self.kalix_user)
+        data = self.form_data()
+        data["grants-0-currency"] = "eur"
+        response = self.client.post(self.url, data)
+        self.assertEqual(response.status_code, 302, getattr(response, "context", None))
+        self.assertEqual(Grant.objects.get(project=self.project).currency, "EUR")
 
     def test_money_from_a_funder_not_among_the_projects_funders_is_refused(self):
         self.sign_in(self.kalix_user)

@@ -146,12 +146,16 @@ def database(url):
         )
         options["options"] = f"{options.get('options', '')} {timeouts}".strip()
     elif config["ENGINE"] == "django.db.backends.sqlite3":
-        # A writer waits up to 20 s for the one before it instead of failing at once with
-        # "database is locked". A change form's save takes the write lock as it begins
-        # (registry/admin_conflicts.py), so simultaneous saves take turns. Not
-        # transaction_mode="IMMEDIATE" for every transaction: the tests' in-memory database,
-        # shared between threads, then refuses a transaction while another one reads.
-        config.setdefault("OPTIONS", {}).setdefault("timeout", 20)
+        # Every transaction takes the write lock as it begins (BEGIN IMMEDIATE), waiting up to
+        # 20 s for the writer before it. A deferred transaction that reads and then writes (an
+        # admin add form: checks, then INSERT) cannot wait for that lock: SQLite fails it at once
+        # with "database is locked" whenever another connection writes meanwhile. WAL lets pages
+        # be read while a save is under way instead of blocking them behind it (the setting is
+        # kept in the database file; an in-memory test database ignores it).
+        options = config.setdefault("OPTIONS", {})
+        options.setdefault("timeout", 20)
+        options.setdefault("transaction_mode", "IMMEDIATE")
+        options.setdefault("init_command", "PRAGMA journal_mode=WAL;")
     return config
 
 
@@ -192,8 +196,6 @@ LANGUAGES = [
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # The language a visitor chose is remembered for a year, not only until the browser closes.
 LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
-# django-countries' Swedish catalogue leaves India in English; our catalogs name it.
-COUNTRIES_OVERRIDE = {"IN": _("India")}
 TIME_ZONE = "Europe/Stockholm"
 USE_I18N = True
 USE_TZ = True

@@ -181,6 +181,22 @@ def test_the_money_reads_in_each_language(client, project, language, words):
 
 
 @pytest.mark.parametrize(
+    ("language", "words", "wrong"),
+    [
+        # The funder's name stands uninflected: no Swedish genitive ("i Sida egna uppgifter").
+        ("sv", "(projektet i uppgifterna hos Erasmus+)", "egna uppgifter"),
+        ("en", "(the project in Erasmus+'s own records)", None),
+        ("lv", "(projekts finansētāja Erasmus+ ierakstos)", None),
+    ],
+)
+def test_the_link_to_the_funders_record_reads_in_each_language(client, project, language, words,
+                                                              wrong):
+    html = html_of(page(client, language=language))
+    assert words in html
+    assert wrong is None or wrong not in html
+
+
+@pytest.mark.parametrize(
     ("language", "words"),
     [
         (

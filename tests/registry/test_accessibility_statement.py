@@ -74,3 +74,13 @@ def test_the_statement_renders_in_each_language(client, settings, language):
     assert content.count("<h1") == 1
     assert "Myndigheten för digital förvaltning (DIGG)" in content
     assert "2026" in content
+
+
+def test_the_latvian_statement_leaves_its_dates_in_the_nominative(client, settings):
+    # Django writes a Latvian date in the nominative; after a verb it would need the locative,
+    # so each date follows a colon.
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "lv"
+    content = client.get("/accessibility/").content.decode()
+    assert "Vietne pēdējoreiz novērtēta: 20" in content
+    assert "Šis paziņojums sagatavots: 20" in content
+    assert "pēdējoreiz atjaunināts: 20" in content

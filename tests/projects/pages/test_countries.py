@@ -86,6 +86,17 @@ def test_countries_are_shaded_in_steps_that_the_legend_explains(english):
     assert "CC BY 4.0" in content
 
 
+def test_the_latvian_legend_counts_in_the_right_case(client, settings):
+    make_project(countries=["KE"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "lv"
+    for path in ("/countries/", "/"):
+        content = client.get(path).content.decode()
+        # "vairāk" takes the genitive plural: "8 vai vairāk projektu", never "projekti".
+        for label in ("nav projektu", "1 projekts", "2–3 projekti", "4–7 projekti",
+                      "8 vai vairāk projektu"):
+            assert f"</span>{label}</li>" in content, (path, label)
+
+
 @pytest.mark.parametrize("language, kenya", [("sv", "Kenya"), ("en", "Kenya"), ("lv", "Kenija")])
 def test_country_names_follow_the_active_language(client, settings, language, kenya):
     make_project(countries=["KE", "LV"])
@@ -100,6 +111,36 @@ def test_country_names_follow_the_active_language(client, settings, language, ke
     assert f"<title>{latvia}: 1 " in listing
     assert f"{latvia}</h1>" in detail
     assert detail.count("<h1") == 1
+
+
+@pytest.mark.parametrize(
+    "language, code, name",
+    [
+        # Left in English by django-countries' Swedish and Latvian catalogues: CLDR names them.
+        ("sv", "AL", "Albanien"),
+        ("sv", "CA", "Kanada"),
+        ("sv", "PH", "Filippinerna"),
+        ("sv", "SS", "Sydsudan"),
+        ("lv", "BI", "Burundija"),
+        # Translated by django-countries: its names stay.
+        ("sv", "LV", "Lettland"),
+        ("sv", "CZ", "Tjeckien"),
+        ("lv", "AL", "Albānija"),
+        ("en", "AL", "Albania"),
+    ],
+)
+def test_a_country_is_named_in_the_visitors_language_even_where_django_countries_is_not(
+    client, settings, language, code, name
+):
+    make_project(countries=[code])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+
+    detail = client.get(f"/countries/{code.lower()}/").content.decode()
+    listing = client.get("/countries/").content.decode()
+
+    assert f"<title>{name} " in detail
+    assert re.search(rf"<h1[^>]*>.*\b{name}</h1>", detail, re.S)
+    assert f'<a href="/countries/{code.lower()}/">{name}</a>' in listing
 
 
 def test_a_country_page_shows_its_flag_name_projects_and_partner_municipalities(english):

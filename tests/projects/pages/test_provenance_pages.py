@@ -154,6 +154,16 @@ def test_open_ended_projects_show_as_unconfirmed_since_their_sources_date(englis
     assert "Unconfirmed since Jan. 28, 2022" in kalix
 
 
+def test_the_latvian_status_leaves_the_date_in_the_nominative(client, settings):
+    # Django writes a Latvian date in the nominative ("27. novembris"); after "kopš" it would
+    # need the genitive, so the status names the date after a colon instead.
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "lv"
+    for path in ("/projects/norrkoping-uasin-gishu-kommunalt-partnerskap/", "/funders/sida/"):
+        content = page(client, path)
+        assert "Neapstiprināts (pēdējoreiz apstiprināts: 2020. gada 27. novembris)" in content
+        assert "kopš 2020" not in content
+
+
 def test_a_seeded_record_shows_no_last_updated_date_of_the_load(english):
     content = page(english, f"/projects/{ITEM_9}/")
     assert "Record last changed" not in content

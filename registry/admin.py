@@ -25,6 +25,7 @@ from registry.models import (
     Municipality,
     Organisation,
     Source,
+    country_name,
 )
 from registry.templatetags.flags import flag as flag_image
 from registry.text import fold
@@ -66,7 +67,9 @@ class CountryAdmin(VersionAdmin):
         codes = set()
         for language in ("sv", "en", "lv"):
             with translation.override(language):
-                codes.update(code for code, name in countries if term in fold(str(name)))
+                codes.update(
+                    code for code, _name in countries if term in fold(country_name(code, language))
+                )
         return queryset.filter(Q(code__in=codes) | Q(code__iexact=term)), False
 
 

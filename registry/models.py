@@ -3,12 +3,14 @@
 import functools
 import json
 
+from babel import Locale
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -27,10 +29,19 @@ def validate_country_code(value):
 
 @functools.cache
 def country_name(code, language):
-    """django-countries' name of `code` in `language`, which must be the active language.
+    """The name of `code` in `language`, which must be the active language: django-countries'
+    name, unless its catalogue leaves the country in English (its Swedish one leaves 132, among
+    them Albania, Canada and Egypt), then the Unicode CLDR's name in that language through
+    Babel ("Albanien"). Names django-countries translates stay as they are.
     Remembered: looking a name up through the translations takes about 40 µs, and a list
     page names a hundred countries."""
-    return str(countries.name(code))
+    name = str(countries.name(code))
+    if language and not language.startswith("en"):
+        with translation.override("en"):
+            english = str(countries.name(code))
+        if name == english:
+            name = Locale.parse(translation.to_locale(language)).territories.get(code, name)
+    return name
 
 
 @functools.cache

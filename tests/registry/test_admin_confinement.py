@@ -237,6 +237,15 @@ class AutocompleteTests(CoordinatorsTestCase):
         self.assertEqual(autocomplete(self.client, "partner_countries", "Latvija"), ["Latvia"])
         self.assertIn("Lithuania", autocomplete(self.client, "partner_countries", "lt"))
 
+    def test_countries_django_countries_leaves_in_english_are_named_and_found_in_swedish(self):
+        for code in ("AL", "CA", "LV"):
+            make_country(code)
+        self.sign_in(self.kalix_user)
+        self.client.defaults["HTTP_ACCEPT_LANGUAGE"] = "sv"
+        self.assertEqual(autocomplete(self.client, "partner_countries", "albanien"), ["Albanien"])
+        self.assertEqual(autocomplete(self.client, "partner_countries", "Canada"), ["Kanada"])
+        self.assertEqual(autocomplete(self.client, "partner_countries", "lettland"), ["Lettland"])
+
     def test_goals_are_found_by_number_or_name(self):
         make_goal(4)
         make_goal(11)

@@ -113,6 +113,36 @@ def test_country_names_follow_the_active_language(client, settings, language, ke
     assert detail.count("<h1") == 1
 
 
+@pytest.mark.parametrize(
+    "language, code, name",
+    [
+        # Left in English by django-countries' Swedish and Latvian catalogues: CLDR names them.
+        ("sv", "AL", "Albanien"),
+        ("sv", "CA", "Kanada"),
+        ("sv", "PH", "Filippinerna"),
+        ("sv", "SS", "Sydsudan"),
+        ("lv", "BI", "Burundija"),
+        # Translated by django-countries: its names stay.
+        ("sv", "LV", "Lettland"),
+        ("sv", "CZ", "Tjeckien"),
+        ("lv", "AL", "Albānija"),
+        ("en", "AL", "Albania"),
+    ],
+)
+def test_a_country_is_named_in_the_visitors_language_even_where_django_countries_is_not(
+    client, settings, language, code, name
+):
+    make_project(countries=[code])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+
+    detail = client.get(f"/countries/{code.lower()}/").content.decode()
+    listing = client.get("/countries/").content.decode()
+
+    assert f"<title>{name} " in detail
+    assert re.search(rf"<h1[^>]*>.*\b{name}</h1>", detail, re.S)
+    assert f'<a href="/countries/{code.lower()}/">{name}</a>' in listing
+
+
 def test_a_country_page_shows_its_flag_name_projects_and_partner_municipalities(english):
     kalix = make_municipality("kalix", name="Kalix")
     masaka = make_municipality("masaka", name="Masaka", country_code="UG")

@@ -116,7 +116,10 @@ def field_changes(model, older, newer):
         if before == after or (not before and not after):
             continue
         change = Change(_label(field), display(field, before), display(field, after))
-        if isinstance(field, (models.CharField, models.TextField)) and before and after:
+        # A choice is shown by its label, old → new like any other value: a word-by-word diff
+        # of the stored codes would show the codes.
+        is_text = isinstance(field, (models.CharField, models.TextField)) and not field.choices
+        if is_text and before and after:
             change.diff = text_diff(str(before), str(after))
         changes.append(change)
     return changes

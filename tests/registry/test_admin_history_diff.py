@@ -58,6 +58,19 @@ class HistoryDiffTests(CoordinatorsTestCase):
         self.assertNotIn("Ändrade", latvian)
         self.assertNotIn("Välj", latvian)
 
+    def test_a_choice_is_shown_by_its_label_in_the_readers_language(self):
+        self.project = make_versioned_project(
+            title="Ferry", municipality=self.kalix, publication=Project.Publication.DRAFT
+        )
+        self.sign_in(self.kalix_user)
+        self.edit(publication="published")
+        field = '<span class="history-field">Publicering</span>:\n                '
+        swedish = self.history("sv")
+        self.assertIn(f"{field}<del>utkast</del> → <ins>publicerat</ins>", swedish)
+        self.assertNotIn("<del>draft</del>", swedish)
+        self.assertIn("<del>melnraksts</del> → <ins>publicēts</ins>", self.history("lv"))
+        self.assertIn("<del>draft</del> → <ins>published</ins>", self.history("en"))
+
     def test_links_are_shown_by_name(self):
         self.sign_in(self.kalix_user)
         self.edit(organisations=[self.kalix_school.pk])

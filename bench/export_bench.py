@@ -2,15 +2,19 @@
 
 A benchmark, not a test. Each round reads, to the last byte and one after the other:
 
-1. `COPY (SELECT <the export's 21 columns>) TO STDOUT (FORMAT CSV)`: the plain SQL a database
-   administrator would write for the same columns (`COPY_SELECT` of bench/copy_export.py,
+1. `COPY (SELECT <the export's 21 published columns>) TO STDOUT (FORMAT CSV)`: the plain SQL a
+   database administrator would write for them (`COPY_SELECT` of bench/copy_export.py,
    which `make bench` runs too: each table of links aggregated once per project and joined,
    the status by a CASE, the URL and the date formatted), with nothing for spreadsheets (no
    neutralising, no labels or names in the reader's language), in the list's order;
 2. /projects/export.csv from gunicorn started with the project's gunicorn.conf.py (one worker,
    on 127.0.0.1), as a visitor downloads it, checking that it ended cleanly and held every row;
-3. the export's own COPY statement (projects/export_copy.py), read the same way as 1: what the
-   export costs beyond it is the Django and HTTP around it.
+3. the export's own COPY statement (projects/export_copy.py), read the same way as 1: COPY of
+   the same columns as the export, which has grown beyond the 21 (each language's texts,
+   provenance, partners, results); what the export costs beyond it is the Django and HTTP
+   around it. The ratio is against this one; the one against 1 is reported too.
+
+Rows are counted as CSV records, so a description's line breaks (inside quotes) count once.
 
 It reports the median rows per second of each, the ratios, and the worker's peak resident
 memory above what it held before (Linux /proc; the peak is reset before each download), for the
@@ -23,7 +27,7 @@ or from Python, with the same database in the environment or given:
 
     from bench.export_bench import measure
     figures = measure("postgres://…/registry_exports_bench", rounds=3)
-    figures["ratio"]  # export rows/s ÷ COPY rows/s, medians
+    figures["ratio"]  # export rows/s ÷ its own COPY's rows/s, medians
 
 The database must hold published projects (`manage.py generate_demo`); nothing is written.
 """
@@ -45,7 +49,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 if str(BASE_DIR) not in sys.path:
     sys.path.insert(0, str(BASE_DIR))
 
-from bench.copy_export import COPY_SELECT, STATUS  # noqa: E402
+from bench.copy_export import COPY_SELECT, STATUS, CsvRecords  # noqa: E402
 
 # A filter that keeps about one project in a hundred of generate_demo's, for the memory
 # comparison.
@@ -103,7 +107,8 @@ def download(port, query=""):
     whether it ended cleanly (a body cut short raises IncompleteRead)."""
     connection = HTTPConnection("127.0.0.1", port, timeout=600)
     started = time.perf_counter()
-    lines = size = 0
+    size = 0
+    records = CsvRecords()
     clean, status = True, None
     try:
         connection.request("GET", f"/projects/export.csv?{query}")
@@ -111,13 +116,13 @@ def download(port, query=""):
         status = response.status
         while chunk := response.read1(256 * 1024):
             size += len(chunk)
-            lines += chunk.count(b"\n")
+            records.feed(chunk)
     except (IncompleteRead, OSError):
         clean = False
     finally:
         connection.close()
     seconds = time.perf_counter() - started
-    rows = max(lines - 1, 0)
+    rows = max(records.breaks - 1, 0)
     return {"status": status, "ended_cleanly": clean, "rows": rows, "bytes": size,
             "seconds": round(seconds, 2), "rows_per_second": round(rows / seconds)}
 
@@ -200,14 +205,16 @@ def measure(database_url=None, rounds=3, port=8765):
         return round(statistics.median(run["rows_per_second"] for run in runs[name]))
 
     copy, export, export_copy = median("copy"), median("export"), median("export_copy")
-    rows = runs["copy"][0]["rows"]
+    rows = runs["export_copy"][0]["rows"]
     return {
         "rows": rows,
         "copy_rows_per_second": copy,
         "export_rows_per_second": export,
         "export_copy_rows_per_second": export_copy,
-        "ratio": round(export / copy, 2),
-        "ratio_to_its_own_copy": round(export / export_copy, 2),
+        # Against COPY of the same columns: the export's own statement, since the export has
+        # grown beyond the 21 published columns (whose plain COPY is `copy_rows_per_second`).
+        "ratio": round(export / export_copy, 2),
+        "ratio_to_published_columns_copy": round(export / copy, 2),
         "complete": all(r["ended_cleanly"] and r["rows"] == rows for r in runs["export"]),
         "worker_peak_growth_mib": max(r["worker_peak_growth_mib"] for r in runs["export"]),
         "small_export": small,

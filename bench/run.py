@@ -309,7 +309,8 @@ def one_worker(environment, database, published, log_path):
         server.wait_until_up()
         copy_export.download(server.port, f"/projects/export.csv?{LISTS[1].split('?')[1]}")
         log("   CSV export beside COPY (bench/copy_export.py)")
-        result["export"] = own_export_figures(server, task_worker, database["url"], published)
+        result["export"] = own_export_figures(server, task_worker, database["url"], published,
+                                              environment)
     if result["export"]["via"] == ["stream"] and export_bench_path().exists():
         # The exports' own benchmark measures a streamed export the same way, beside the
         # export's own COPY statement too: its figures stand when it can measure.
@@ -463,9 +464,37 @@ def export_bench_figures(environment, database_url, published):
     }
 
 
-def own_export_figures(server, task_worker, database_url, published):
-    """bench/copy_export.py's measurement: COPY and the export, EXPORT_ROUNDS times."""
-    figures = copy_export.measure(server, task_worker, database_url, published, EXPORT_ROUNDS)
+EXPORT_STATEMENT = """
+import json, sys
+from bench.export_bench import export_statement
+print("BENCH_SQL " + json.dumps(export_statement(sys.argv[1], int(sys.argv[2]))))
+"""
+
+
+def export_statement(environment, database_url, port):
+    """The export's own COPY statement for the full list (bench/export_bench.py), from a
+    process that sets Django up on the database; None if it gave none."""
+    result = subprocess.run(
+        [PYTHON, "-c", EXPORT_STATEMENT, database_url, str(port)],
+        cwd=databases.source_dir(), env=environment, capture_output=True, text=True,
+        timeout=300,
+    )
+    line = next((line for line in result.stdout.splitlines()
+                 if line.startswith("BENCH_SQL ")), None)
+    if line is None:
+        log(result.stderr[-2000:])
+        return None
+    return json.loads(line.removeprefix("BENCH_SQL "))
+
+
+def own_export_figures(server, task_worker, database_url, published, environment=None):
+    """bench/copy_export.py's measurement: COPY and the export, EXPORT_ROUNDS times. The COPY
+    is of the same columns as the export: the export's own statement (the export has grown
+    beyond the 21 published columns, which are measured too)."""
+    statement = (export_statement(environment, database_url, server.port)
+                 if environment is not None else None)
+    figures = copy_export.measure(server, task_worker, database_url, published, EXPORT_ROUNDS,
+                                  statement)
     return {
         "tool": "bench/copy_export.py",
         "rows": published,

@@ -287,6 +287,12 @@ class Result(models.Model):
         return self.text[:80]
 
     @property
+    def language(self):
+        """Written in the project's language (its original), and not translated: a page
+        shows it with the notice of an untranslated text (registry/translations.py `shown`)."""
+        return self.project.language
+
+    @property
     def display_reach_number(self):
         return format_number(self.reach_number)
 

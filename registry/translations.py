@@ -176,8 +176,12 @@ def visitor_language(language=None):
 
 def translation_into(record, language):
     """`record`'s translation into `language`, or None; reads `record.translations.all()`, so
-    a prefetch of them serves every field and every record of a page."""
-    for translation in record.translations.all():
+    a prefetch of them serves every field and every record of a page. A record with no
+    translations of its own (a project's result) is always shown in its original."""
+    translations = getattr(record, "translations", None)
+    if translations is None:
+        return None
+    for translation in translations.all():
         if translation.language == language:
             return translation
     return None

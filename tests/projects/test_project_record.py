@@ -167,6 +167,33 @@ def test_the_page_shows_the_results_newest_first_with_reach_and_output(client, p
 
 
 @pytest.mark.parametrize(
+    ("language", "notice"),
+    [
+        (
+            "en",
+            "Shown in Swedish, the language it was written in; no translation into English yet.",
+        ),
+        (
+            "lv",
+            "Rādīts zviedru valodā, kurā tas sākotnēji rakstīts; tulkojuma latviešu valodā vēl "
+            "nav.",
+        ),
+        ("sv", None),
+    ],
+)
+def test_a_result_in_another_language_than_the_pages_says_so(client, project, language, notice):
+    html = html_of(page(client, language=language))
+    results = html[html.index('id="results-heading"') :]
+    results = results[: results.index("</section>")]
+    assert '<div class="prose" lang="sv"><p>En handbok för utbyten.</p></div>' in results
+    if notice is None:
+        assert "translation-notice" not in results
+    else:
+        # One notice under each of the two results, as the page's other untranslated texts.
+        assert results.count(notice) == 2
+
+
+@pytest.mark.parametrize(
     ("language", "words"),
     [
         ("sv", ["Finansiering", "Summa per slag och valuta", "1\xa0200\xa0000\xa0SEK"]),

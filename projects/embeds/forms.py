@@ -1,8 +1,9 @@
 """The embed builder's form, and the words that say which filters an embed applies.
 
 The filters the builder offers are the list's own (`ProjectFilter` in projects/filters.py):
-their labels, choices and the querysets and keys of their options are read from its
-declarations, so the snippet's parameters mean exactly what they mean on /projects/.
+their labels are read from its declarations and their options, values and order from the
+list's filter form (projects/facets.py), so the snippet's parameters mean exactly what they
+mean on /projects/ and the builder offers what the list offers.
 """
 
 from urllib.parse import urlencode
@@ -14,6 +15,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from .. import project_index
+from ..facets import filter_groups
 from ..filters import ProjectFilter
 from ..models import Project
 from ..open_data.oembed import project_of
@@ -29,19 +32,18 @@ KINDS = [
 VIEWS = [("europe", _("Europe")), ("world", _("The whole world"))]
 
 
-def _filter_field(name):
-    declared = ProjectFilter.base_filters[name]
-    if "queryset" in declared.extra:
-        return forms.ModelChoiceField(
-            queryset=declared.extra["queryset"],
-            to_field_name=declared.extra["to_field_name"],
-            required=False,
-            label=declared.label,
-            empty_label=_("any"),
-        )
-    return forms.ChoiceField(
-        choices=[("", _("any")), *declared.extra["choices"]], required=False, label=declared.label
-    )
+def offered_options():
+    """{parameter: [(value, label)]}: the options the list's filter form offers with no filter
+    chosen (projects/facets.py), in its order: the goals, partner countries, municipalities,
+    funders and networks that have published projects, countries in the language's
+    alphabetical order."""
+    filterset = ProjectFilter({}, queryset=Project.objects.published())
+    filterset.is_valid()
+    return {
+        group.name: [(option.value, option.label) for option in group.options]
+        for group in filter_groups(filterset, project_index.current())
+        if group.name in OFFERED
+    }
 
 
 class EmbedForm(forms.Form):
@@ -63,8 +65,13 @@ class EmbedForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        options = offered_options()
         for name in OFFERED:
-            self.fields[name] = _filter_field(name)
+            self.fields[name] = forms.ChoiceField(
+                choices=[("", _("any")), *options[name]],
+                required=False,
+                label=ProjectFilter.base_filters[name].label,
+            )
 
     def clean(self):
         cleaned = super().clean()
@@ -85,12 +92,8 @@ class EmbedForm(forms.Form):
         params = []
         for name in OFFERED:
             value = self.cleaned_data.get(name)
-            if not value:
-                continue
-            field = self.fields[name]
-            if isinstance(field, forms.ModelChoiceField):
-                value = getattr(value, field.to_field_name)
-            params.append((name, str(value).lower() if name == "country" else str(value)))
+            if value:
+                params.append((name, value.lower() if name == "country" else value))
         return params
 
     def embed(self, request):

@@ -12,6 +12,7 @@ from PIL import Image
 from projects import project_index
 from projects.models import Picture, Project
 from projects.pictures import process
+from tests.factories import make_project
 from tests.list_helpers import html_of, listed_slugs
 from tests.projects.open_data_helpers import make_registry
 
@@ -210,6 +211,38 @@ def test_the_builder_works_without_javascript(client, registry):
     assert listed_slugs(client.get("/embed/projects/?municipality=norrkoping&goal=4")) == [
         "schools"
     ]
+
+
+def select_options(html, name):
+    """The (value, label) of each option of the select named `name`."""
+    select = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', html, re.S).group(1)
+    return re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', select)
+
+
+def test_the_builder_offers_the_lists_partner_countries_in_alphabetical_order(client, registry):
+    make_project(slug="gulf", municipality=registry["kalix"], countries=["AE", "AL"])
+    project_index.forget()
+
+    html = html_of(client.get("/embed-builder/", HTTP_ACCEPT_LANGUAGE="sv"))
+    listed = html_of(client.get("/projects/", HTTP_ACCEPT_LANGUAGE="sv"))
+
+    countries = select_options(html, "country")
+    # Only the countries with published projects (not all 249, not the draft's alone), in
+    # Swedish alphabetical order, as the list's filter offers them.
+    assert countries == [
+        ("", "alla"),
+        ("AL", "Albanien"),
+        ("AE", "Förenade Arabemiraten"),
+        ("KE", "Kenya"),
+        ("LV", "Lettland"),
+        ("MT", "Malta"),
+        ("SE", "Sverige"),
+        ("DE", "Tyskland"),
+    ]
+    offered = re.findall(r'name="country" value="([A-Z]{2})"', listed)
+    assert offered == [code for code, _label in countries[1:]]
+    municipalities = [label for _value, label in select_options(html, "municipality")[1:]]
+    assert municipalities == ["Kalix", "Norrköping", "Rēzekne"]
 
 
 def test_the_builder_makes_a_card_from_a_projects_address(client, registry):

@@ -94,9 +94,12 @@ def list_url(query, **extra):
 
 def builder(request):
     """/embed-builder/: choose what to show, see it, copy the snippet. A GET form, so that it
-    works without JavaScript: each choice is a new page with its preview and its snippet."""
+    works without JavaScript: each choice is a new page with its preview and its snippet. A bad
+    choice answers 400 with the form and its errors, as the list does."""
     form = EmbedForm(request.GET or None)
     context = {"form": form}
-    if form.is_valid():
+    valid = form.is_valid()
+    if valid:
         context["embed"] = form.embed(request)
-    return render(request, "projects/embed_builder.html", context)
+    status = 400 if form.is_bound and not valid else 200
+    return render(request, "projects/embed_builder.html", context, status=status)

@@ -255,8 +255,21 @@ def test_the_builder_makes_a_card_from_a_projects_address(client, registry):
         {"kind": "project", "project": "secret-draft"},
         HTTP_ACCEPT_LANGUAGE="en",
     )
+    assert missing.status_code == 400
     assert "Give the address or slug of a published project." in html_of(missing)
     assert "<iframe" not in html_of(missing)
+
+
+def test_a_bad_choice_in_the_builder_answers_400_with_the_form_and_its_errors(client, registry):
+    response = client.get(
+        "/embed-builder/", {"kind": "list", "goal": "99"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 400
+    html = html_of(response)
+    assert "Select a valid choice. 99 is not one of the available choices." in html
+    assert '<select name="goal"' in html and "<iframe" not in html
+    assert client.get("/embed-builder/", {"kind": "list", "goal": "4"}).status_code == 200
+    assert client.get("/embed-builder/").status_code == 200
 
 
 def test_the_builder_makes_a_world_map(client, registry):

@@ -761,3 +761,58 @@ def test_websites_are_those_the_documents_give_and_no_others():
         "norrkoping-10-unequal-childhood": "https://www.ntnu.edu/iss/childhood-school-inequality",
         "norrkoping-29-building-capacity-for-erasmus-plus": "https://www.beplusproject.eu",
     }
+
+
+# The language each source document is written in (/work/shared/seeds/README.md).
+DOCUMENT_LANGUAGE = {
+    "000_7b4bd0be9ef97b88.txt": "sv",
+    "001_8c0b995e2ba4f1f4.txt": "sv",
+    "002_3bc20cc65be9f1a9.txt": "sv",
+    "003_682309e9ef0131cf.txt": "lv",
+    "004_4b7f41d60db803b9.txt": "sv",
+}
+
+# Globala rummet names these projects in English (the name the schools gave their Erasmus+ or
+# Nordplus project) and describes every one of them in Swedish.
+NAMED_IN_ENGLISH = {
+    "norrkoping-03-language-teaching-and-learning-in-preschools",
+    "norrkoping-04-how-to-talk-about-intercultural-education",
+    "norrkoping-05-promoting-wellbeing-in-preschool",
+    "norrkoping-06-creating-competent-citizens-using-4cs",
+    "norrkoping-07-cultural-heritage-album-eaw-makers",
+    "norrkoping-10-unequal-childhood",
+    "norrkoping-11-music-as-an-instrument-for-inclusion",
+    "norrkoping-12-we-are-tomorrows-europe",
+    "norrkoping-14-entrepreneurship-and-employment",
+    "norrkoping-18-communicating-literature-and-culture",
+    "norrkoping-19-enchanting-language-skills-and-environmental-awareness",
+    "norrkoping-22-scs-vocational-training-abroad-pupils",
+    "norrkoping-23-excellence-in-apprentice-education",
+    "norrkoping-25-global-service-training",
+    "norrkoping-26-from-cradle-to-cradle",
+    "norrkoping-27-scs-vocational-training-abroad-teachers",
+    "norrkoping-28-empower2learn",
+    "norrkoping-29-building-capacity-for-erasmus-plus",
+    "norrkoping-30-social-inclusion-through-pupils-participation",
+    "norrkoping-32-unnecessary-useful-and-aesthetic",
+}
+
+
+def test_each_projects_original_language_is_that_of_its_source_document():
+    for project in Project.objects.all():
+        documents = [name for name in DOCUMENT_LANGUAGE if name in project.source]
+        assert documents, project.slug
+        assert project.language == DOCUMENT_LANGUAGE[documents[0]], project.slug
+
+
+def test_a_project_named_in_english_but_described_in_swedish_is_a_swedish_record():
+    # The record is mostly its summary and description, which the source gives in Swedish
+    # only; the English title is the project's proper name (docs/data.md).
+    named = Project.objects.filter(slug__in=NAMED_IN_ENGLISH)
+    assert named.count() == len(NAMED_IN_ENGLISH)
+    for project in named:
+        assert project.language == "sv", project.slug
+        for text in (project.summary, project.description):
+            assert any(word in f" {text} " for word in (" och ", " i ", " för ", " som ")), (
+                project.slug
+            )

@@ -430,18 +430,21 @@ class ProjectAdmin(
     # the admin log record who changed what.
 
     def _change_each(self, request, queryset, touch=True, **values):
-        """Set `values` on each project; `touch` also bumps its "last updated" time."""
+        """Set `values` on each project; `touch` also bumps its "last updated" time. A project
+        that already has them is counted but not saved: no version or log entry says it changed."""
         # Stored untranslated, like the change form's log messages ("Changed Publication."),
         # and translated when shown.
         with translation.override(None):
             names = [str(capfirst(Project._meta.get_field(name).verbose_name)) for name in values]
         count = 0
         for project in queryset:
+            count += 1
+            if all(getattr(project, name) == value for name, value in values.items()):
+                continue
             for name, value in values.items():
                 setattr(project, name, value)
             project.save(update_fields=[*values, "updated_at"] if touch else list(values))
             self.log_change(request, project, [{"changed": {"fields": names}}])
-            count += 1
         return count
 
     @admin.action(description=_("Publish"), permissions=["change"])

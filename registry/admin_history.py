@@ -28,6 +28,7 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext, gettext_noop
+from reversion.errors import RevertError
 from reversion.models import Version
 
 # Comments stored in English, with their values named, and translated when shown.
@@ -135,8 +136,20 @@ def _related_rows(version):
         if model is None:
             continue
         name = capfirst(model._meta.verbose_name_plural)
-        rows.setdefault(str(name), {})[other.object_id] = (other.object_repr, other.serialized_data)
+        rows.setdefault(str(name), {})[other.object_id] = (other.object_repr, _values(other))
     return rows
+
+
+def _values(version):
+    """A version's stored values, compared as values: the same amount is serialised "1200000"
+    when saved from the form and "1200000.00" when saved again as read from the database."""
+    try:
+        values = version.field_dict
+    except RevertError:  # stored before its model changed: compared as stored
+        return version.serialized_data
+    return {
+        name: sorted(value) if isinstance(value, list) else value for name, value in values.items()
+    }
 
 
 def row_changes(older, newer):

@@ -3,16 +3,29 @@ the municipality always named, bad import rows in plain view, many projects revi
 
 import datetime
 
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
+from reversion.models import Version
 
 from projects.models import Project
 from projects.resources import COLUMNS
 from registry.models import Organisation
-from tests.admin_helpers import MODEL_BACKEND, CoordinatorsTestCase, changeform_data
-from tests.factories import make_event, make_municipality, make_organisation, make_project
+from tests.admin_helpers import (
+    MODEL_BACKEND,
+    CoordinatorsTestCase,
+    changeform_data,
+    make_versioned_project,
+)
+from tests.factories import (
+    make_event,
+    make_funder,
+    make_municipality,
+    make_organisation,
+    make_project,
+)
 
 ADD_URL = reverse("admin:projects_project_add")
 
@@ -141,6 +154,44 @@ class ReviewedTodayTests(CoordinatorsTestCase):
             self.assertEqual(project.confirmed_on, today)  # the "as of" date pages show
         others.refresh_from_db()
         self.assertIsNone(others.reviewed_on)
+
+    def mark_reviewed(self, project):
+        return self.client.post(
+            reverse("admin:projects_project_changelist"),
+            {"action": "mark_reviewed", "_selected_action": [project.pk]},
+            follow=True,
+        )
+
+    def test_marking_reviewed_records_only_what_changed(self):
+        sida = make_funder("sida", name="Sida")
+        project = make_versioned_project(municipality=self.kalix, funders=[sida], reviewed_on=None)
+        self.sign_in(self.kalix_user)
+        url = reverse("admin:projects_project_change", args=[project.pk])
+        data = changeform_data(self.client.get(url))
+        data.update(
+            {
+                "grants-TOTAL_FORMS": "1",
+                "grants-0-funder": str(sida.pk),
+                "grants-0-kind": "grant",
+                "grants-0-amount": "1200000",
+                "grants-0-currency": "SEK",
+                "grants-0-source": "Sidas beslut 2024-03-01",
+            }
+        )
+        self.assertEqual(self.client.post(url, data).status_code, 302)
+        self.mark_reviewed(project)
+        history_url = reverse("admin:projects_project_history", args=[project.pk])
+        history = self.client.get(history_url, HTTP_ACCEPT_LANGUAGE="sv").content.decode()
+        # The grant was saved again with the project, unchanged: not listed as changed.
+        self.assertNotIn("(ändrade)", history)
+        self.assertIn('<span class="history-field">Uppgifterna senast bekräftade</span>', history)
+        versions = Version.objects.get_for_object(project).count()
+        entries = LogEntry.objects.filter(object_id=str(project.pk)).count()
+        # Again the same day: nothing changes, so nothing is recorded.
+        response = self.mark_reviewed(project)
+        self.assertContains(response, "1 project marked reviewed today.")
+        self.assertEqual(Version.objects.get_for_object(project).count(), versions)
+        self.assertEqual(LogEntry.objects.filter(object_id=str(project.pk)).count(), entries)
 
 
 class ImportErrorsInPlainViewTests(CoordinatorsTestCase):

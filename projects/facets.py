@@ -44,10 +44,11 @@ class Group:
 
 def facet_counts(filterset, index, name):
     """{value's key: projects} for each value of the counted parameter `name` (goal number,
-    country code, municipality pk, funder pk) that has any, among the projects every other
-    valid filter gives: bitmap intersections in the project index, so the cost does not grow
-    with the projects. A parent funder counts the projects of the funders it finances, each
-    once, as the funder filter finds them. Call after `filterset.is_valid()`."""
+    country code, municipality pk, funder pk, network pk) that has any, among the projects
+    every other valid filter gives: bitmap intersections in the project index, so the cost
+    does not grow with the projects. A parent funder counts the projects of the funders it
+    finances, each once, as the funder filter finds them; a network counts the projects linked
+    to it. Call after `filterset.is_valid()`."""
     return project_counts(getattr(index, name), within=filterset.matching(index, name))
 
 
@@ -71,7 +72,7 @@ def _options(choices, counts, selected):
 
 def filter_groups(filterset, index):
     """The checkbox groups of the list's filter form, in display order, with facet counts
-    for goals, countries, municipalities and funders from the project index. Call after
+    for goals, countries, municipalities, funders and networks from the project index. Call after
     `filterset.is_valid()`."""
     form, data = filterset.form, filterset.data
     counted = {name: facet_counts(filterset, index, name) for name in filterset.FACETS}
@@ -97,7 +98,7 @@ def filter_groups(filterset, index):
         "partner": municipalities,
         "funder": [(funder.slug, funder.name, funder.pk) for funder in funders],
         "stated_funder": [(funder.slug, funder.name, None) for funder in funders],
-        "network": [(network.slug, network.name, None) for network in Network.objects.all()],
+        "network": [(network.slug, network.name, network.pk) for network in Network.objects.all()],
         "type": [(value, label, value) for value, label in Project.Type.choices],
     }
     return [

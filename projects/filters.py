@@ -386,7 +386,7 @@ class ProjectFilter(django_filters.FilterSet):
         fields = []
 
     # The parameters that get facet counts on the list page, with the relation each counts.
-    FACETS = ("goal", "country", "municipality", "partner", "funder")
+    FACETS = ("goal", "country", "municipality", "partner", "funder", "network")
 
     def filter_queryset(self, queryset):
         return self.filter_queryset_except(queryset)

@@ -242,6 +242,22 @@ def test_the_form_shows_counts_beside_the_options(client, catalogue):
     assert "Kenya (2)" in text_of(element_html(html, "filter-country"))
 
 
+def test_networks_are_counted_and_hidden_at_zero_like_the_other_facets(client, catalogue):
+    Network.objects.create(name="Empty Network", slug="empty-network")
+    # A network counts the projects linked to it, not every project of its members.
+    assert counts(groups_for("")["network"]) == {"nordic-city-network": 2}
+    assert counts(groups_for("country=KE")["network"]) == {"nordic-city-network": 1}
+    # The network filter ignores its own parameter; an option giving nothing is hidden…
+    assert counts(groups_for("country=UG")["network"]) == {}
+    # …unless chosen.
+    chosen = groups_for("country=UG&network=nordic-city-network")["network"]
+    assert counts(chosen) == {"nordic-city-network": 0}
+    html = html_of(get_list(client, "country=KE", language="en"))
+    network_block = text_of(element_html(html, "filter-network"))
+    assert "Nordic City Network (1)" in network_block
+    assert "Empty Network" not in network_block
+
+
 def test_countries_are_listed_by_their_name_in_the_active_language(client, catalogue):
     html = html_of(get_list(client, language="en"))
     country_block = text_of(element_html(html, "filter-country"))

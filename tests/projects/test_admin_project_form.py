@@ -155,6 +155,23 @@ class ReviewedTodayTests(CoordinatorsTestCase):
         others.refresh_from_db()
         self.assertIsNone(others.reviewed_on)
 
+    def test_the_swedish_message_agrees_with_the_number_of_projects(self):
+        first = make_project(municipality=self.kalix, reviewed_on=None)
+        second = make_project(municipality=self.kalix, reviewed_on=None)
+        self.sign_in(self.kalix_user)
+        url = reverse("admin:projects_project_changelist")
+        for selected, message in [
+            ([first.pk], "1 projekt markerades som granskat i dag."),
+            ([first.pk, second.pk], "2 projekt markerades som granskade i dag."),
+        ]:
+            response = self.client.post(
+                url,
+                {"action": "mark_reviewed", "_selected_action": selected},
+                follow=True,
+                HTTP_ACCEPT_LANGUAGE="sv",
+            )
+            self.assertContains(response, message)
+
     def mark_reviewed(self, project):
         return self.client.post(
             reverse("admin:projects_project_changelist"),

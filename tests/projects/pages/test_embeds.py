@@ -193,6 +193,21 @@ def test_bad_filter_values_answer_400_not_500(client, registry):
         assert frame_ancestors(response) == "*"
 
 
+def heading_levels(html):
+    return [int(level) for level in re.findall(r"<h([1-6])[\s>]", html)]
+
+
+def test_the_embedded_list_starts_at_h1_and_skips_no_heading_level(client, registry):
+    html = html_of(client.get("/embed/projects/?municipality=kalix", HTTP_ACCEPT_LANGUAGE="en"))
+    levels = heading_levels(html)
+    assert levels[0] == 1 and levels.count(1) == 1
+    assert all(later - earlier <= 1 for earlier, later in zip(levels, levels[1:]))
+    assert '<h2 class="project-row__title"><a href="/projects/waste/"' in html
+    # The site's own list keeps its rows below its h2.
+    listed = html_of(client.get("/projects/", HTTP_ACCEPT_LANGUAGE="en"))
+    assert '<h3 class="project-row__title"><a href="/projects/waste/"' in listed
+
+
 def test_the_builder_works_without_javascript(client, registry):
     empty = client.get("/embed-builder/", HTTP_ACCEPT_LANGUAGE="en")
     assert "Preview and snippet" in html_of(empty) and "<iframe" not in html_of(empty)

@@ -1,11 +1,26 @@
 from django.conf import settings
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from registry import health, media, views_language
 
+
+class FaviconView(RedirectView):
+    """/favicon.ico, which browsers ask for wherever a page declares no icon: the site's own
+    SVG icon, at its static address of the moment (hashed by the manifest, so not a permanent
+    redirect: the address changes with the icon)."""
+
+    permanent = False
+
+    def get_redirect_url(self, *args, **kwargs):
+        return static("favicon.svg")
+
+
 # The apps built on this one are named by string only: registry imports neither.
 urlpatterns = [
+    path("favicon.ico", FaviconView.as_view(), name="favicon"),
     path("admin/", admin.site.urls),
     # The language switcher's links (they replace Django's POST-only i18n/setlang/, whose
     # form put a CSRF cookie on every public page).

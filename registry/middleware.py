@@ -109,6 +109,17 @@ CACHED_STATUSES = {200, 400, 404}
 CACHED_MAX_BYTES = 1_000_000
 
 
+# How long a request waits for another's render of the same page before it renders it itself
+# (longer than a list takes to render under load), and how often it looks meanwhile.
+RENDER_WAIT_SECONDS = 2.0
+RENDER_POLL_SECONDS = 0.01
+
+
+def pause(seconds):
+    """A waiting request's pause (its own name, so a test can stand in for it alone)."""
+    time.sleep(seconds)
+
+
 class PageCacheMiddleware:
     """Serves anonymous visitors' public pages from Django's default cache (Redis shared by
     every worker and server in production, settings.CACHES), until something they show
@@ -149,10 +160,38 @@ class PageCacheMiddleware:
         entry = self.cache_call("get", key)
         if entry is not None:
             return restored(entry)
-        response = self.get_response(request)
-        if self.may_store(response):
-            self.cache_call("set", key, stored(response), settings.PAGE_CACHE_SECONDS)
+        # One render per page and state: an edit sends every visitor of a page it moved to
+        # render it anew at once, each in a worker of their own. The first takes the render
+        # (a key beside the page's, in the shared cache); the others wait for its page, which
+        # is of the very same stamps, and render it themselves only if it is late.
+        rendering = key + ":rendering"
+        # (None, not False: the cache did not answer, and nobody can be waited for.)
+        if self.cache_call("add", rendering, 1, RENDER_WAIT_SECONDS) is False:
+            entry = self.wait_for(key, rendering)
+            if entry is not None:
+                return restored(entry)
+        try:
+            response = self.get_response(request)
+            if self.may_store(response):
+                self.cache_call("set", key, stored(response), settings.PAGE_CACHE_SECONDS)
+        finally:
+            self.cache_call("delete", rendering)
         return response
+
+    def wait_for(self, key, rendering):
+        """The page under `key` once the request rendering it has stored it; None as soon as
+        that request is done without storing it (a page never stored, such as a form's or a
+        500), or after RENDER_WAIT_SECONDS."""
+        deadline = time.monotonic() + RENDER_WAIT_SECONDS
+        while time.monotonic() < deadline:
+            pause(RENDER_POLL_SECONDS)
+            found = self.cache_call("get_many", [key, rendering]) or {}
+            if key in found:
+                return found[key]
+            if rendering not in found:
+                # Done: stored a moment after the look (then it is there now) or not at all.
+                return self.cache_call("get", key)
+        return None
 
     @staticmethod
     def may_serve(request):

@@ -678,3 +678,69 @@ def test_two_workers_share_the_pages_in_redis(
     monkeypatch.setattr(middleware, "cache", first_worker)
     served = client.get("/projects/skolutbyte/")
     assert not rendered(served) and "Skolutbyte med Tyskland och Polen" in html_of(served)
+
+
+class SomeoneElseRenders:
+    """The shared cache as a worker sees it while another worker renders the same page: its
+    own `add` of the render's key fails; every other call goes to the real cache."""
+
+    def __init__(self, cache):
+        self.cache, self.rendering = cache, None
+
+    def add(self, key, *args, **kwargs):
+        assert key.endswith(":rendering")
+        self.rendering = key
+        self.cache.add(key, 1)
+        return False
+
+    def __getattr__(self, name):
+        return getattr(self.cache, name)
+
+
+def test_a_page_being_rendered_elsewhere_is_waited_for_not_rendered_twice(
+    client, project, monkeypatch
+):
+    shared = SomeoneElseRenders(middleware.cache)
+    monkeypatch.setattr(middleware, "cache", shared)
+    page = (200, [("Content-Type", "text/html; charset=utf-8")], b"<p>the other's render</p>")
+
+    def meanwhile(seconds):
+        # The other worker stores its page and is done.
+        key = shared.rendering.removesuffix(":rendering")
+        shared.cache.set(key, page)
+        shared.cache.delete(shared.rendering)
+
+    monkeypatch.setattr(middleware, "pause", meanwhile)
+    response = client.get("/projects/skolutbyte/")
+    assert not rendered(response) and response.content == b"<p>the other's render</p>"
+
+
+def test_a_render_elsewhere_that_stores_nothing_is_not_waited_out(client, project, monkeypatch):
+    shared = SomeoneElseRenders(middleware.cache)
+    monkeypatch.setattr(middleware, "cache", shared)
+    looks = []
+
+    def meanwhile(seconds):
+        looks.append(seconds)
+        shared.cache.delete(shared.rendering)  # done, without a page to store
+
+    monkeypatch.setattr(middleware, "pause", meanwhile)
+    response = client.get("/projects/skolutbyte/")
+    assert rendered(response) and "Skolutbyte med Tyskland" in html_of(response)
+    assert len(looks) == 1
+
+
+def test_a_render_leaves_its_page_and_no_claim_on_it(client, project, monkeypatch):
+    claims = []
+    real_add = middleware.cache.add
+
+    def add(key, *args, **kwargs):
+        claims.append(key)
+        return real_add(key, *args, **kwargs)
+
+    monkeypatch.setattr(middleware.cache, "add", add)
+    assert rendered(client.get("/projects/skolutbyte/"))
+    [claim] = claims
+    assert middleware.cache.get(claim) is None
+    assert middleware.cache.get(claim.removesuffix(":rendering")) is not None
+    assert not rendered(client.get("/projects/skolutbyte/"))

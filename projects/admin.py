@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from import_export.admin import ExportActionMixin, ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
+from import_export.forms import SelectableFieldsExportForm
 from import_export.results import RowResult
 from reversion.admin import VersionAdmin
 
@@ -46,7 +47,7 @@ from projects.models import (
     StrategyItem,
     StrategyItemTranslation,
 )
-from projects.resources import ProjectResource
+from projects.resources import ProjectResource, column_label, file_columns
 from registry.admin_confinement import (
     MunicipalityConfinedAdmin,
     MunicipalityConfinementMixin,
@@ -292,6 +293,15 @@ class ProjectGoalInline(admin.TabularInline):
     fields = ["goal", "basis", "basis_note"]
 
 
+class ProjectExportForm(SelectableFieldsExportForm):
+    """The export's choice of columns, each named in the reader's language with the column's
+    own name (the file's, in English) beside it, instead of the column name title-cased."""
+
+    def _get_field_label(self, resource, field_name):
+        label = str(column_label(field_name))
+        return label if field_name in label.lower() else f"{label} ({field_name})"
+
+
 @admin.register(Project)
 class ProjectAdmin(
     ProjectFormMixin,
@@ -479,6 +489,7 @@ class ProjectAdmin(
     def get_import_context_data(self, **kwargs):
         return {
             **super().get_import_context_data(**kwargs),
+            "file_columns": file_columns(),
             "project_languages": Project.Language.values,
             "project_publications": Project.Publication.values,
             "project_types": Project.Type.values,
@@ -520,6 +531,11 @@ class ProjectAdmin(
         return super().process_result(result, request)
 
     # Export: the changelist's queryset (confined, filtered, searched), with its relations.
+
+    export_form_class = ProjectExportForm
+
+    def get_export_context_data(self, **kwargs):
+        return {**super().get_export_context_data(**kwargs), "file_columns": file_columns()}
 
     def get_export_queryset(self, request):
         return super().get_export_queryset(request).for_list()

@@ -18,6 +18,7 @@ from decimal import InvalidOperation
 
 import reversion
 from django.core.exceptions import ValidationError
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
@@ -45,6 +46,18 @@ COLUMNS = (
     "publication",
     "municipality",
 )
+
+
+def column_label(column):
+    """What a file column holds, in the reader's language: the name of the project's field
+    it sets. The column's own name is the file format's and stays in English."""
+    field = ProjectResource.fields[column]
+    return capfirst(Project._meta.get_field(field.attribute).verbose_name)
+
+
+def file_columns():
+    """The file's columns in order, each with its label: [(column, label)]."""
+    return [(column, column_label(column)) for column in COLUMNS]
 
 
 class YearWidget(widgets.IntegerWidget):

@@ -93,6 +93,18 @@ class ImportTests(ImportTestCase):
         self.assertContains(response, "goal numbers separated by “;”")
         self.assertContains(response, "strategic_partnership")
 
+    def test_the_import_page_names_each_column_in_the_readers_language(self):
+        self.sign_in(self.kalix_user)
+        url = reverse(IMPORT_URL)
+        swedish = self.client.get(url, HTTP_ACCEPT_LANGUAGE="sv")
+        self.assertContains(swedish, '<li><code translate="no">title</code>: Titel</li>', html=True)
+        self.assertContains(
+            swedish, '<li><code translate="no">units</code>: Enheter och organisationer</li>'
+        )
+        self.assertNotContains(swedish, "slug, title")
+        latvian = self.client.get(url, HTTP_ACCEPT_LANGUAGE="lv")
+        self.assertContains(latvian, '<li><code translate="no">start_year</code>: Sākuma gads</li>')
+
     def test_the_preview_shows_the_rows_and_saves_nothing(self):
         self.sign_in(self.kalix_user)
         preview = self.upload(
@@ -216,9 +228,7 @@ class ImportTests(ImportTestCase):
             follow=True,
         )
         self.assertContains(response, "Nothing was imported")
-        self.assertEqual(
-            [m.level for m in response.context["messages"]], [messages.ERROR]
-        )
+        self.assertEqual([m.level for m in response.context["messages"]], [messages.ERROR])
         self.assertFalse(Project.objects.filter(slug__in=["good", "bad"]).exists())
 
     def test_an_xlsx_file_imports_like_a_csv(self):
@@ -270,7 +280,7 @@ class ExportTests(ImportTestCase):
     def setUpTestData(cls):
         super().setUpTestData()
         cls.kalix_project = make_project(
-            title="=HYPERLINK(\"http://evil.example\")",
+            title='=HYPERLINK("http://evil.example")',
             slug="formula",
             summary="+1 for culture",
             description="\tindented",
@@ -294,6 +304,27 @@ class ExportTests(ImportTestCase):
         self.assertEqual(formula["goals"], "4;11")
         self.assertEqual(formula["partner_countries"], "LV")
         self.assertEqual(formula["municipality"], "kalix")
+
+    def test_the_export_page_names_each_column_in_the_readers_language(self):
+        self.sign_in(self.kalix_user)
+        swedish = self.client.get(reverse(EXPORT_URL), HTTP_ACCEPT_LANGUAGE="sv")
+        form = swedish.context["form"]
+        labels = [str(form.fields[f"projectresource_{column}"].label) for column in COLUMNS]
+        self.assertEqual(
+            labels[:3], ["Slug (adressdel)", "Titel (title)", "Sammanfattning (summary)"]
+        )
+        self.assertIn("Startår (start_year)", labels)
+        self.assertContains(swedish, "Titel (title)")
+        self.assertNotContains(swedish, ">Start Year<")
+        latvian = self.client.get(reverse(EXPORT_URL), HTTP_ACCEPT_LANGUAGE="lv")
+        self.assertContains(latvian, "Partnervalstis (partner_countries)")
+
+    def test_the_exported_files_columns_stay_the_file_formats_own_in_any_language(self):
+        self.sign_in(self.kalix_user)
+        response = self.client.post(
+            reverse(EXPORT_URL), export_form(CSV_FORMAT), HTTP_ACCEPT_LANGUAGE="sv"
+        )
+        self.assertEqual(list(rows_of_csv(response)[0]), list(COLUMNS))
 
     def test_the_export_follows_the_lists_current_search(self):
         self.sign_in(self.kalix_user)
@@ -334,7 +365,7 @@ class ExportTests(ImportTestCase):
             with self.subTest(file_format):
                 response = self.client.post(reverse(EXPORT_URL), export_form(file_format))
                 rows = {row["slug"]: row for row in read(response)}
-                self.assertEqual(rows["formula"]["title"], "'=HYPERLINK(\"http://evil.example\")")
+                self.assertEqual(rows["formula"]["title"], '\'=HYPERLINK("http://evil.example")')
                 self.assertEqual(rows["formula"]["summary"], "'+1 for culture")
                 self.assertEqual(rows["formula"]["description"], "'\tindented")
                 self.assertEqual(rows["plain"]["summary"], "'@home")
@@ -346,7 +377,7 @@ class ExportTests(ImportTestCase):
         preview = self.upload(SimpleUploadedFile("projects.csv", exported))
         self.confirm(preview)
         project = Project.objects.get(slug="formula")
-        self.assertEqual(project.title, "=HYPERLINK(\"http://evil.example\")")
+        self.assertEqual(project.title, '=HYPERLINK("http://evil.example")')
         self.assertEqual(project.summary, "+1 for culture")
         self.assertEqual(list(project.organisations.all()), [self.kalix_school])
 

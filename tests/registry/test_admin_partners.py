@@ -70,6 +70,19 @@ class PartnerOrganisationPopupTests(CoordinatorsTestCase):
         self.assertContains(form_page, "Add a partner organisation")
         self.assertContains(form_page, "The registry's staff check what you add here.")
 
+    def test_swedish_help_texts_say_shown_publicly_in_one_wording(self):
+        self.sign_in(self.kalix_user)
+        project_form = self.client.get(ADD_PROJECT, HTTP_ACCEPT_LANGUAGE="sv")
+        popup = self.client.get(
+            f"{ADD_ORGANISATION}?_to_field=id&_popup=1&{PARTNER_LINK}", HTTP_ACCEPT_LANGUAGE="sv"
+        )
+        # The main form, its translation rows ("Översatt av") and the partner popup alike.
+        self.assertContains(project_form, "Visas publikt: sidans rubrik, och i listor.")
+        self.assertContains(project_form, "Visas publikt: personen eller organisationen som")
+        self.assertContains(popup, "Visas publikt bredvid namnet.")
+        for page in [project_form, popup]:
+            self.assertNotContains(page, "offentligt")
+
     def test_a_partner_organisation_is_added_ownerless_and_picked_in_the_form(self):
         self.sign_in(self.kalix_user)
         response = self.add_partner_organisation(municipality=self.kalix.pk)

@@ -162,7 +162,9 @@ PROJECT_VALUES = {
     "start_year": "start_year",
     "end_year": "end_year",
     "website": "website",
-    "updated_at": "updated_at",
+    # When a person last changed the record (Project.changed_at): none for a seeded record
+    # nobody changed since.
+    "updated_at": "changed_at",
     "confirmed_on": "confirmed_on",
     "original_language": "language",
     "summary": "summary",
@@ -454,6 +456,8 @@ SCHEMA = (
     ),
     # ISO 8601 to the second, with the offset of the request's time zone; on PostgreSQL the
     # session's zone is set to it for the export's query (see export_copy).
+    # Project.changed_at (PROJECT_VALUES): none, an empty cell, for a seeded record nobody
+    # changed.
     Column(
         "updated_at",
         26,
@@ -563,6 +567,8 @@ class Shared:
         return self.url_prefix + slug + self.url_suffix
 
     def timestamp(self, moment):
+        if moment is None:
+            return None
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=UTC)  # See UTCDateTime.
         return timezone.localtime(moment, self.zone).isoformat(timespec="seconds")

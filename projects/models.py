@@ -406,6 +406,11 @@ class Project(models.Model):
     search_text = models.TextField(editable=False, blank=True, default="")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("last updated"), auto_now=True)
+    # The one rule for "last changed" on every public surface (page, home, sitemap, feed,
+    # exports, API, IATI): when a person last changed the record, by any save that bumps
+    # `updated_at` (`save`). NULL for a record the seed data created and nobody changed since:
+    # loading the data is no change to it.
+    changed_at = models.DateTimeField(_("record last changed"), null=True, editable=False)
 
     objects = ProjectManager()
 
@@ -440,7 +445,7 @@ class Project(models.Model):
             # /projects/?active_in= and status filters compare the end year.
             models.Index(fields=["end_year"], name="project_end_year"),
             # The home page's "recently updated".
-            models.Index(fields=["-updated_at"], name="project_updated"),
+            models.Index(fields=["-changed_at"], name="project_changed"),
             # /feed/: the newest published projects (projects/pages/feeds.py), the first 20 index
             # entries instead of sorting every published project.
             models.Index(fields=["-created_at"], name="project_created"),
@@ -486,6 +491,14 @@ class Project(models.Model):
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "reviewed_on" in update_fields:
             kwargs["update_fields"] = {*update_fields, "confirmed_on", "sources_from"}
+        # A save that bumps `updated_at` is a change, unless the seed command is creating the
+        # record (it sets `loaded_by_seed`; a fixture loaded raw never calls `save`). Saves of
+        # derived fields only (`refresh_confirmed_on`, a review) leave both times alone.
+        if update_fields is None or "updated_at" in update_fields:
+            if not getattr(self, "loaded_by_seed", False):
+                self.changed_at = timezone.now()
+                if update_fields is not None:
+                    kwargs["update_fields"] = {*kwargs["update_fields"], "changed_at"}
         super().save(*args, **kwargs)
 
     def refresh_search_text(self):

@@ -1,12 +1,9 @@
-from datetime import timedelta
-
 from django.core.paginator import InvalidPage, Paginator
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
 from networks.models import Network
-from registry.models import SeedRecord
 from registry.text import name_key, named
 
 from . import project_index
@@ -81,7 +78,6 @@ def detail_context(project):
     prefetch_related_objects([project], *RECORD_PREFETCHES)
     return {
         "project": project,
-        "changed_since_loaded": changed_since_loaded(project),
         "funding": funding(project),
         "contacts": [contact for contact in project.contacts.all() if contact.is_public],
         # The contact form (projects/contact.py) relays to the public contacts with an address.
@@ -120,15 +116,3 @@ def funding(project):
         ],
         "totals": totals(grants) if len(grants) > 1 else None,
     }
-
-
-def changed_since_loaded(project):
-    """Whether the record changed after it was created, unless the seed data created it: a
-    seeded record's "last updated" would be the day the data was loaded, not a change."""
-    if project.updated_at - project.created_at > SAME_SAVE:
-        return True
-    return not SeedRecord.holds(project)
-
-
-# A record's creation sets both its times, microseconds apart.
-SAME_SAVE = timedelta(seconds=1)

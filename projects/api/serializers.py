@@ -235,7 +235,12 @@ class ProjectSerializer(serializers.Serializer):
     period_as_stated = serializers.CharField(source="period_note", allow_blank=True)
     website = serializers.CharField(allow_blank=True)
     url = serializers.SerializerMethodField()
-    updated_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField(
+        source="changed_at",
+        allow_null=True,
+        help_text="When a person last changed the record; null for a record loaded with the "
+        "registry's seed data and not changed since.",
+    )
     municipality = MunicipalityLinkSerializer()
     units = serializers.SerializerMethodField()
     partner_municipalities = MunicipalityLinkSerializer(many=True)

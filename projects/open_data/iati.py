@@ -118,13 +118,12 @@ def activity(project, url, year):
     """The `iati-activity` element of a project (`for_list()` prefetches what it reads)."""
     municipality = project.municipality
     reporting_ref = organisation_identifier(municipality)
-    element = etree.Element(
-        "iati-activity",
-        {
-            "last-updated-datetime": project.updated_at.isoformat(timespec="seconds"),
-            XML_LANG: project.language,
-        },
-    )
+    attributes = {XML_LANG: project.language}
+    if project.changed_at is not None:
+        # Optional in the standard: left out for a seeded record nobody changed, whose load is
+        # no update of the activity.
+        attributes["last-updated-datetime"] = project.changed_at.isoformat(timespec="seconds")
+    element = etree.Element("iati-activity", attributes)
     identifier = f"{reporting_ref}-{project.slug}" if reporting_ref else project.slug
     etree.SubElement(element, "iati-identifier").text = identifier
     _organisation(

@@ -1,6 +1,8 @@
 """/feed/: an Atom feed of the newest published projects, with absolute links on the
 request's host."""
 
+from datetime import UTC, datetime, time
+
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
@@ -42,4 +44,11 @@ class NewestProjectsFeed(Feed):
         return project.created_at
 
     def item_updateddate(self, project):
-        return project.updated_at
+        """When a person last changed the record; for a seeded record nobody changed, the day
+        its facts were confirmed as of (Atom needs a date, and the load is no change). With
+        neither, Django gives the entry its published date."""
+        if project.changed_at is not None:
+            return project.changed_at
+        if project.confirmed_on is not None:
+            return datetime.combine(project.confirmed_on, time(), tzinfo=UTC)
+        return None

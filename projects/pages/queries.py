@@ -25,8 +25,9 @@ class PublicProjectQuerySet(ProjectQuerySet):
         )
 
     def recently_updated(self):
-        """Newest change first, for the home page."""
-        return self.order_by("-updated_at", "title")
+        """Newest change first, for the home page: only records a person changed
+        (`Project.changed_at`), never one just loaded with the seed data."""
+        return self.filter(changed_at__isnull=False).order_by("-changed_at", "title")
 
 
 def published_projects():

@@ -84,11 +84,12 @@ class ProjectSitemap(Sitemap):
         # counts them without a query and pages them by key; the wide text columns are never
         # needed.
         return KeyRanges(
-            published_projects().only("slug", "updated_at"), project_index.current().everything
+            published_projects().only("slug", "changed_at"), project_index.current().everything
         )
 
     def lastmod(self, project):
-        return project.updated_at
+        # None (no <lastmod>) for a seeded record nobody changed: its load is no change.
+        return project.changed_at
 
     def get_latest_lastmod(self):
         """The index's date for the projects' pages. Django's default reads every project to

@@ -15,6 +15,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
 from projects import project_index
@@ -226,6 +227,8 @@ class Command(BaseCommand):
                 publication=Project.Publication.PUBLISHED,
                 source="Synthetic data from generate_demo.",
                 search_text=fold(" ".join(parts)),
+                # As Project.save() would: these records are no load of the seed data.
+                changed_at=timezone.now(),
             ))
             countries = {partner.country_id for partner in partners}
             countries.update(rng.sample(self.countries, rng.randint(0, 2)))

@@ -137,6 +137,9 @@ class Command(BaseCommand):
             return False
         try:
             instance.full_clean(validate_unique=False)
+            # Loading the data is no change to the record: a model that keeps when a person
+            # last changed it (e.g. a project's `changed_at`) leaves that empty.
+            instance.loaded_by_seed = True
             with transaction.atomic():
                 instance.save()
         except (ValidationError, DatabaseError) as error:

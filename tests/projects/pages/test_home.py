@@ -81,9 +81,9 @@ def test_the_five_most_recently_updated_published_projects_are_listed_newest_fir
     now = timezone.now()
     for age in range(6):
         project = make_project(title=f"Updated {age} days ago")
-        Project.objects.filter(pk=project.pk).update(updated_at=now - timedelta(days=age))
+        Project.objects.filter(pk=project.pk).update(changed_at=now - timedelta(days=age))
     draft = make_project(title="Fresh draft", publication=Project.Publication.DRAFT)
-    Project.objects.filter(pk=draft.pk).update(updated_at=now + timedelta(days=1))
+    Project.objects.filter(pk=draft.pk).update(changed_at=now + timedelta(days=1))
 
     content = client.get("/").content.decode()
 

@@ -127,7 +127,7 @@ def test_project_entries_carry_their_last_change(client, published_and_draft):
 
     published, _ = published_and_draft
     assert entries[f"http://{HOST}/projects/waste-and-democracy/"] == (
-        published.updated_at.date().isoformat()
+        published.changed_at.date().isoformat()
     )
 
 

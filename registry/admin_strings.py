@@ -152,6 +152,45 @@ AXES_AND_OTP = [
     gettext_noop("Verification of the token is currently disabled"),
 ]
 
+# Django's own Latvian, corrected: a field name put where the grammar wants another case
+# ("pareizu lietotājvārds"), plural forms in the wrong slots ("vismaz 8 rakstzīmei"), and the
+# informal "tu" in screens coordinators see, where the rest of the admin says "jūs".
+DJANGO_LATVIAN = [
+    gettext_noop(
+        "Please enter the correct %(username)s and password for a staff account. Note that "
+        "both fields may be case-sensitive."
+    ),
+    gettext_noop(
+        "Please enter a correct %(username)s and password. Note that both fields may be "
+        "case-sensitive."
+    ),
+    ngettext_lazy(
+        "This password is too short. It must contain at least %d character.",
+        "This password is too short. It must contain at least %d characters.",
+        "count",
+    ),
+    ngettext_lazy(
+        "Your password must contain at least %(min_length)d character.",
+        "Your password must contain at least %(min_length)d characters.",
+        "min_length",
+    ),
+    gettext_noop("Your password was changed."),
+    gettext_noop("Your password has been set.  You may go ahead and log in now."),
+    gettext_noop("You may edit it again below."),
+    gettext_noop("Forgotten your login credentials?"),
+    gettext_noop("Enter the same password as before, for verification."),
+    gettext_noop("Your old password was entered incorrectly. Please enter it again."),
+    gettext_noop(
+        "Deleting the %(object_name)s '%(escaped_object)s' would result in deleting related "
+        "objects, but your account doesn't have permission to delete the following types of "
+        "objects:"
+    ),
+    gettext_noop(
+        "Deleting the selected %(objects_name)s would result in deleting related objects, but "
+        "your account doesn't have permission to delete the following types of objects:"
+    ),
+]
+
 
 def name_third_party_apps():
     """Names in the reader's language for the third-party apps and models the admin lists:

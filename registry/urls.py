@@ -41,3 +41,6 @@ urlpatterns = [
     # the accessibility statement, in the registry and networks namespaces.
     path("", include("projects.pages.urls")),
 ]
+
+# Under the admin's address a 404 keeps the admin's look; elsewhere it is the site's page.
+handler404 = "registry.views_errors.not_found"

@@ -98,7 +98,8 @@ def test_a_revert_stored_in_swedish_reads_in_latvian():
     stored = "Återställd till en tidigare version, sparad 3 mars 2026 10:00"
     with translation.override("lv"):
         assert translated_comment(Project, stored) == (
-            "Atgriezta iepriekšējā versija, saglabāta 3 mars 2026 10:00"
+            # The date after a colon: as written (in the nominative), it needs no case.
+            "Atgriezta iepriekšējā versija (saglabāta: 3 mars 2026 10:00)"
         )
 
 

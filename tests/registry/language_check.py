@@ -19,7 +19,11 @@ import re
 from functools import cache
 from html.parser import HTMLParser
 
+from django.utils import translation
 from django.utils.translation import trans_real
+from django_countries import countries
+
+from registry.models import country_name
 
 PLACEHOLDER = re.compile(r"%\([^)]+\)[sdr]|%[sdr]|\{[a-z_]*\}")
 READ_ATTRIBUTES = {"title", "placeholder", "aria-label", "alt"}
@@ -113,6 +117,10 @@ def checker(language):
         english_ids |= _catalog(code)[0]
     swedish, latvian = _catalog("sv")[1], _catalog("lv")[1]
     own = {"sv": swedish, "lv": latvian, "en": english_ids}[language]
+    # Country names the catalogs leave untranslated come from the CLDR (registry.models
+    # country_name): "Kuba" is as Swedish as it is Latvian.
+    with translation.override(language):
+        own = own | {country_name(code, language) for code, _name in countries}
     foreign = {
         "sv": english_ids | latvian,
         "lv": english_ids | swedish,

@@ -4,6 +4,7 @@ follow `lang` or the visitor's language and link back to the registry; and the b
 
 import io
 import re
+from itertools import pairwise
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -201,7 +202,7 @@ def test_the_embedded_list_starts_at_h1_and_skips_no_heading_level(client, regis
     html = html_of(client.get("/embed/projects/?municipality=kalix", HTTP_ACCEPT_LANGUAGE="en"))
     levels = heading_levels(html)
     assert levels[0] == 1 and levels.count(1) == 1
-    assert all(later - earlier <= 1 for earlier, later in zip(levels, levels[1:]))
+    assert all(later - earlier <= 1 for earlier, later in pairwise(levels))
     assert '<h2 class="project-row__title"><a href="/projects/waste/"' in html
     # The site's own list keeps its rows below its h2.
     listed = html_of(client.get("/projects/", HTTP_ACCEPT_LANGUAGE="en"))

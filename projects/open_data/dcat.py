@@ -149,12 +149,15 @@ class Catalogue:
         return self.graph
 
     def dates(self, subject, projects):
-        """Issued: when its first project was published; modified: its last change."""
-        dates = projects.aggregate(issued=Min("created_at"), modified=Max("updated_at"))
+        """Issued: when its first project was published; modified: the last change to one
+        of its projects (`changed_at`: a load of the seed data is no change), or the day it
+        was issued if none has changed since."""
+        dates = projects.aggregate(issued=Min("created_at"), modified=Max("changed_at"))
         if dates["issued"]:
             self.add(subject, DCTERMS.issued, date_literal(dates["issued"]))
-        if dates["modified"]:
-            self.add(subject, DCTERMS.modified, date_literal(dates["modified"]))
+        modified = dates["modified"] or dates["issued"]
+        if modified:
+            self.add(subject, DCTERMS.modified, date_literal(modified))
 
     def dataset(
         self,

@@ -1,13 +1,16 @@
 """/datasets/dcat: the DCAT-AP-SE catalogue parses as RDF/XML, holds every class and property
 that DCAT-AP-SE 3.0.1 makes mandatory, and every address of the site in it answers 200."""
 
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
+from django.utils import timezone
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF
 
 from projects import project_index
+from projects.models import Project
 from tests.projects.open_data_helpers import YEAR, make_registry
 
 pytestmark = pytest.mark.django_db
@@ -182,3 +185,21 @@ def test_the_datasets_say_they_hold_money_partner_organisations_and_results(cata
             assert any(all(word in text for word in words) for text in texts), texts
         money = "money per funder" if language == "en" else "pengar per finansiär"
         assert sum(money in text for text in texts) == len(texts), texts
+
+
+def test_a_datasets_modified_date_is_its_projects_last_change_not_their_load(client, settings):
+    settings.OPEN_DATA_CONTACT_EMAIL = "opendata@example.org"
+    make_registry()
+    project_index.forget()
+    loaded = timezone.now() - timedelta(days=40)
+    Project.objects.update(created_at=loaded, updated_at=loaded, changed_at=None)
+
+    def modified():
+        graph = Graph().parse(data=client.get("/datasets/dcat").content, format="xml")
+        return {str(value)[:10] for value in graph.objects(None, DCTERMS.modified)}
+
+    # Loaded and never changed: modified is the day of issue.
+    assert modified() == {loaded.date().isoformat()}
+    edited = timezone.now() - timedelta(days=3)
+    Project.objects.filter(pk=Project.objects.order_by("pk")[0].pk).update(changed_at=edited)
+    assert edited.date().isoformat() in modified()

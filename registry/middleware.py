@@ -9,11 +9,18 @@ import re
 import socket
 import threading
 import time
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import DisallowedHost
-from django.db import DatabaseError, InterfaceError, OperationalError, connections
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    DatabaseError,
+    InterfaceError,
+    OperationalError,
+    connections,
+)
 from django.http import HttpResponse, QueryDict
 from django.middleware import http
 from django.utils import timezone, translation
@@ -107,6 +114,41 @@ CACHED_STATUSES = {200, 400, 404}
 # The largest page stored (the home page is about 250 kB), so that a download that one day
 # stops streaming never fills the cache.
 CACHED_MAX_BYTES = 1_000_000
+
+
+@contextmanager
+def saves_take_turns(connection):
+    """On a SQLite database file, every transaction begun inside begins IMMEDIATE: it takes
+    the write lock as it begins, waiting (the busy timeout, settings.database) for a save under
+    way, where a transaction that read first would fail at its first write with "database is
+    locked". An in-memory database (the tests') has one connection shared by every thread, so
+    nothing to take turns with."""
+    if connection.vendor != "sqlite" or connection.is_in_memory_db():
+        yield
+        return
+    # Connecting sets the mode from the settings: connect first, then change it.
+    connection.ensure_connection()
+    previous = connection.transaction_mode
+    connection.transaction_mode = "IMMEDIATE"
+    try:
+        yield
+    finally:
+        connection.transaction_mode = previous
+
+
+class AdminSavesTakeTurnsMiddleware:
+    """The admin's POSTs (saves, deletions, actions, sign-ins) on SQLite begin their
+    transactions IMMEDIATE (`saves_take_turns`): two coordinators saving at once wait for each
+    other instead of one getting a 503. PostgreSQL locks rows and needs nothing of this."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method != "POST" or not request.path_info.startswith(ADMIN_PREFIX):
+            return self.get_response(request)
+        with saves_take_turns(connections[DEFAULT_DB_ALIAS]):
+            return self.get_response(request)
 
 
 # How long a request waits for another's render of the same page before it renders it itself

@@ -89,6 +89,8 @@ MIDDLEWARE = [
     "registry.middleware.PageCacheMiddleware",
     # Above the session and CSRF middleware, so it sees the cookies they set.
     "registry.middleware.PublicCacheMiddleware",
+    # On SQLite, the admin's saves take the database's write lock as they begin.
+    "registry.middleware.AdminSavesTakeTurnsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -146,15 +148,14 @@ def database(url):
         )
         options["options"] = f"{options.get('options', '')} {timeouts}".strip()
     elif config["ENGINE"] == "django.db.backends.sqlite3":
-        # Every transaction takes the write lock as it begins (BEGIN IMMEDIATE), waiting up to
-        # 20 s for the writer before it. A deferred transaction that reads and then writes (an
-        # admin add form: checks, then INSERT) cannot wait for that lock: SQLite fails it at once
-        # with "database is locked" whenever another connection writes meanwhile. WAL lets pages
-        # be read while a save is under way instead of blocking them behind it (the setting is
-        # kept in the database file; an in-memory test database ignores it).
+        # A writer waits up to 20 s for the one before it. A transaction that reads and then
+        # writes cannot wait for the write lock (SQLite fails it at once with "database is
+        # locked"), so the admin's saves begin IMMEDIATE, taking it as they begin
+        # (registry.middleware.AdminSavesTakeTurnsMiddleware); not every transaction, or
+        # pages' reads would queue behind each other. WAL lets pages be read while a save is
+        # under way (kept in the database file; an in-memory test database ignores it).
         options = config.setdefault("OPTIONS", {})
         options.setdefault("timeout", 20)
-        options.setdefault("transaction_mode", "IMMEDIATE")
         options.setdefault("init_command", "PRAGMA journal_mode=WAL;")
     return config
 

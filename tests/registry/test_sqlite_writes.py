@@ -1,7 +1,8 @@
 """On SQLite, two saves at once take turns instead of one failing with "database is locked":
 an admin save (the partner popup's too) reads before it writes, and SQLite cannot let a
-transaction that has read wait for the write lock. Run on a database file configured as the
-site configures one (registry.settings.database), since the tests' own database is in memory."""
+transaction that has read wait for the write lock, so the admin's saves begin IMMEDIATE. Run on
+a database file configured as the site configures one (registry.settings.database), since the
+tests' own database is in memory."""
 
 import threading
 from contextlib import contextmanager
@@ -9,13 +10,16 @@ from contextlib import contextmanager
 import pytest
 from django.db.utils import ConnectionHandler
 
+from registry.middleware import saves_take_turns
 from registry.settings import database
 
 
 @contextmanager
 def atomic(connection):
-    """A transaction begun as Django's atomic() begins one, on a connection of our own."""
-    connection.set_autocommit(False, force_begin_transaction_with_broken_autocommit=True)
+    """A transaction begun as Django's atomic() begins one in an admin save
+    (AdminSavesTakeTurnsMiddleware), on a connection of our own."""
+    with saves_take_turns(connection):
+        connection.set_autocommit(False, force_begin_transaction_with_broken_autocommit=True)
     try:
         with connection.cursor() as cursor:
             yield cursor
@@ -87,3 +91,45 @@ def test_a_save_that_reads_then_writes_waits_for_another_save_instead_of_failing
             "Tukums Museum",
             "Kalix Pool",
         ]
+
+
+@pytest.mark.django_db
+def test_only_the_admins_posts_on_a_database_file_begin_immediate(rf):
+    from django.db import connection
+
+    from registry.middleware import AdminSavesTakeTurnsMiddleware
+
+    seen = []
+
+    class FileDatabase:
+        vendor, transaction_mode = "sqlite", None
+
+        def is_in_memory_db(self):
+            return False
+
+        def ensure_connection(self):
+            pass
+
+    database_file = FileDatabase()
+
+    def view(request):
+        seen.append(database_file.transaction_mode)
+        return None
+
+    middleware = AdminSavesTakeTurnsMiddleware(view)
+    import registry.middleware as module
+
+    original = module.connections
+    module.connections = {"default": database_file}
+    try:
+        middleware(rf.post("/admin/projects/project/add/"))
+        middleware(rf.get("/admin/projects/project/add/"))
+        middleware(rf.post("/projects/kalix/contact/"))
+    finally:
+        module.connections = original
+    assert seen == ["IMMEDIATE", None, None]
+    assert database_file.transaction_mode is None
+    # The tests' in-memory database is left as it is.
+    assert connection.is_in_memory_db()
+    with saves_take_turns(connection):
+        assert connection.transaction_mode is None

@@ -86,6 +86,10 @@ def test_a_project_page_with_a_picture_results_and_money_has_no_violations(
     assert picture.evaluate("image => image.complete && image.naturalWidth") == 1200
     assert page.locator("#funding-heading").count() == 1
     assert page.locator("#results-heading").count() == 1
+    # On a page in another language than the project's, the same page has its translation
+    # notice too (shown in the original): pictures, results and a notice, checked together.
+    notices = page.locator("article.project > .translation-notice")
+    assert notices.count() == (0 if language == recorded.language else 1)
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_21_AA}})
     assert not results.violations_count, violations_report(results)
     # 320 CSS pixels wide: the money tables scroll inside their region, the page does not.

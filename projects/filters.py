@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from networks.models import Network
 from registry.models import Basis, Country, Funder, Goal, Municipality, funder_trees
+from registry.text import fold
 
 from .conditions import any_of_q, covered_in
 from .models import (
@@ -29,7 +30,7 @@ from .models import (
     current_year,
     status_conditions,
 )
-from .project_index import IndexedProjects, link_column, union
+from .project_index import IndexedProjects, kept_positions, link_column, union
 
 
 class RepeatableChoiceWidget(forms.SelectMultiple):
@@ -232,7 +233,7 @@ class Search(Criterion):
 
     def positions(self, index, text):
         found = Project.objects.search(text, ranked=False).order_by().values_list("pk", flat=True)
-        return index.positions_of(found)
+        return kept_positions(index, ("search", fold(text).split()), found)
 
 
 def funders_financed_by(keys):

@@ -10,7 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connections, models
 from django.db.models import F, Q
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -265,6 +265,11 @@ class ProjectQuerySet(models.QuerySet):
         return self.filter(any_of_q(covered_in(year) for year in years))
 
 
+# Sent with `instance` when a project's search text is written by an UPDATE of its own
+# (Project.refresh_search_text), which sends no post_save.
+search_text_refreshed = Signal()
+
+
 class ProjectManager(models.Manager.from_queryset(ProjectQuerySet)):
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
@@ -503,6 +508,9 @@ class Project(models.Model):
 
     def refresh_search_text(self):
         Project.objects.filter(pk=self.pk).update(search_text=self.build_search_text())
+        # An UPDATE sends no post_save: what keeps a search's matches (projects/project_index.py)
+        # is told by this signal instead.
+        search_text_refreshed.send(sender=Project, instance=self)
 
     def status_in(self, year, cutoff=None):
         return derived_status(

@@ -331,3 +331,152 @@ def test_an_index_ahead_of_a_lagging_replica_is_kept(catalogue, django_assert_nu
 
     with django_assert_num_queries(1):  # the log's version, behind the index's
         assert project_index.current() is ahead
+
+
+# A search's matches, kept in the shared cache (project_index.kept_positions).
+
+WORDS = ["vatten", "musik", "kommun 1", "ny", "lugn"]
+
+
+def search_edit(kind, rng):
+    """An edit that changes what a search finds, through each way a project's search text
+    is written: its own save, and the UPDATEs of Project.refresh_search_text."""
+    from projects.translations import ProjectTranslation
+    from registry.models import Municipality, Organisation
+
+    project = Project.objects.order_by("?").first()
+    if kind == "translate":
+        ProjectTranslation.objects.update_or_create(
+            project=project, language="en", defaults={"title": rng.choice(["Lugn", "Music"])}
+        )
+    elif kind == "untranslate":
+        ProjectTranslation.objects.filter(project=project).delete()
+    elif kind == "rename_unit":
+        unit = Organisation.objects.order_by("?").first()
+        unit.name = rng.choice(["Lugna skolan", "Skolan"])
+        unit.save()
+    elif kind == "add_unit":
+        unit = Organisation.objects.order_by("?").first()
+        project.organisations.add(unit)
+    elif kind == "rename_municipality":
+        municipality = Municipality.objects.order_by("?").first()
+        municipality.name = rng.choice(["Kommun 1", "Lugnby"])
+        municipality.save()
+    else:
+        edit(kind, rng)
+
+
+SEARCH_EDITS = st.lists(
+    st.sampled_from(
+        [
+            "translate",
+            "untranslate",
+            "rename_unit",
+            "add_unit",
+            "rename_municipality",
+            "retitle",
+            "unpublish",
+            "publish",
+            "delete",
+            "create",
+            "add_partner_from_its_side",
+            "change_owner",
+        ]
+    ),
+    min_size=1,
+    max_size=6,
+)
+
+
+def kept(word):
+    index = project_index.current()
+    found = Project.objects.search(word, ranked=False).order_by().values_list("pk", flat=True)
+    return project_index.kept_positions(index, ("search", word), found), index.positions_of(found)
+
+
+@pytest.fixture
+def units(catalogue):
+    from registry.models import Municipality
+    from tests.factories import make_organisation
+
+    for municipality in Municipality.objects.all()[:2]:
+        make_organisation(municipality, name="Skolan")
+
+
+@settings(HYPOTHESIS, max_examples=25)
+@given(edits=SEARCH_EDITS, seed=st.integers(0, 1000))
+def test_a_kept_search_is_brought_up_to_date_as_searching_anew_would(units, edits, seed):
+    rng = random.Random(seed)
+    for word in WORDS:
+        kept(word)  # kept before the edits, so that the next readings update it
+    for kind in edits:
+        search_edit(kind, rng)
+        for word in WORDS:
+            positions, anew = kept(word)
+            assert positions == anew, (kind, word)
+
+
+def test_a_kept_search_reads_only_the_changed_projects(catalogue, django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    kept("vatten")
+    project = Project.objects.published().first()
+    project.title = "Vatten och musik"
+    project.save()
+    index = project_index.current()
+    found = Project.objects.search("vatten", ranked=False).order_by().values_list("pk", flat=True)
+
+    with CaptureQueriesContext(connection) as queries:
+        positions = project_index.kept_positions(index, ("search", "vatten"), found)
+
+    # The changes since, the log's floor, and the changed project asked whether it matches.
+    assert len(queries) == 3
+    assert f"IN ({project.pk})" in queries[2]["sql"]
+    assert project.pk in positions
+    with django_assert_num_queries(0):  # as new as the index: from the cache alone
+        project_index.kept_positions(index, ("search", "vatten"), found)
+
+
+def test_a_unit_renamed_is_found_by_a_kept_search(client, units):
+    from registry.models import Organisation
+
+    unit = Organisation.objects.filter(name="Skolan").first()
+    project = Project.objects.published().first()
+    project.organisations.add(unit)
+    assert client.get("/projects/", {"q": "lugna"}).context["page_obj"].paginator.count == 0
+
+    unit.name = "Lugna skolan"
+    unit.save()  # the projects' search text is written by an UPDATE (no post_save)
+
+    listed = client.get("/projects/", {"q": "lugna"}).context["page_obj"].object_list
+    assert [row.pk for row in listed] == [project.pk]
+
+
+def test_a_rebuild_after_bulk_changes_reads_kept_searches_and_indexes_anew(catalogue):
+    kept("vatten")
+    stale = project_index.current()
+    Project.objects.update(title="Vatten", search_text="vatten")  # no signal, no log
+
+    project_index.rebuild()
+
+    positions, anew = kept("vatten")
+    assert positions == anew == project_index.current().everything
+    project_index._current = stale  # a worker that read the index before the rebuild
+    assert project_index.current() == built_from_tables()
+
+
+def test_a_cache_that_does_not_answer_costs_the_plain_reading(catalogue, monkeypatch):
+    from redis.exceptions import ConnectionError
+
+    class Refusing:
+        def get(self, *args, **kwargs):
+            raise ConnectionError("refused")
+
+        set = get
+
+    monkeypatch.setattr(project_index, "cache", Refusing())
+
+    positions, anew = kept("vatten")
+
+    assert positions == anew and len(anew) > 0

@@ -3,14 +3,16 @@ docs/caching.md).
 
 Rows: an edit of a project moves the projects' tag, the project's own
 ("projects.project:<slug>") and one for each key the list's filters find it by
-("projects.list:goals=4", "projects.list:municipality_id=7"; see `list_tags`); an edit of an
-event or a contact moves its project's too, since the project's page shows them. Pages: a
-project's page depends on its own tag and on the reference data it names, so saving another
-project leaves it cached; the list, filtered by at least two such filters, depends on their
-keys' tags and on every other model public pages show (`list_page_tags`), so saving a project
-it cannot show leaves it cached; every other page that shows several projects (home, goals,
-countries, municipalities, funders, networks, the sitemap, the feed) depends on every change.
-Each declares the query parameters it reads.
+("projects.rows:goals=4", "projects.rows:municipality_id=7"; see `list_tags`), and, when it
+changes what the filters read (`counted_changes`), the keys' counted tags too
+("projects.list:goals=4"); an edit of an event or a contact moves its project's too, since
+the project's page shows them. Pages: a project's page depends on its own tag and on the
+reference data it names, so saving another project leaves it cached; the list, filtered by at
+least two such filters, depends on their keys' counted tags, on one filter's rows tags and on
+every other model public pages show (`list_page_tags`), so saving a project it cannot show
+leaves it cached; every other page that shows several projects (home, goals, countries,
+municipalities, funders, networks, the sitemap, the feed) depends on every change. Each
+declares the query parameters it reads.
 """
 
 from networks.models import Membership, Network
@@ -26,7 +28,17 @@ from registry.change_stamp import (
 )
 from registry.models import Country, Funder, Goal, Municipality, Organisation
 
-from .filters import CRITERIA, Column, Expanded, Linked, ProjectFilter, criterion_keys, has_value
+from . import project_index
+from .filters import (
+    CRITERIA,
+    Column,
+    Expanded,
+    Linked,
+    ProjectFilter,
+    Search,
+    criterion_keys,
+    has_value,
+)
 from .models import (
     Contact,
     Event,
@@ -47,7 +59,7 @@ from .models import (
     StrategySource,
     current_year,
 )
-from .project_index import link_column
+from .project_index import COLUMNS, link_column
 
 
 def project_page(slug):
@@ -68,10 +80,16 @@ def project_and_lists(row):
     return [] if project is None else [project_page(project.slug), *list_tags(project)]
 
 
-def list_tag(source, key):
+# The two kinds of a list's tags: a project found by a key moves the key's `LISTED` tag with
+# every edit, and its `COUNTED` tag only with an edit of what the filters read of it.
+LISTED = "projects.rows"
+COUNTED = "projects.list"
+
+
+def list_tag(source, key, kind=COUNTED):
     """The tag of the projects a list filter finds by `key` in `source` (a Column's column or
     a Linked's link, as CRITERIA states them), e.g. "projects.list:goals=4"."""
-    return f"projects.list:{source}={key}"
+    return f"{kind}:{source}={key}"
 
 
 def _tagged(criterion):
@@ -91,19 +109,41 @@ TAGGED = {
 }
 
 
-def list_tags(project):
-    """The list tags of `project`: one per key each tagged criterion finds it by."""
+def list_tags(project, kind=COUNTED, links=True):
+    """The list tags of `project`: one per key each tagged criterion finds it by (with
+    `links` False, only those of its own columns)."""
     tags = []
     for source, criterion in TAGGED.items():
         if isinstance(criterion, Column):
             keys = [getattr(project, criterion.column)]
+        elif not links or project.pk is None:
+            continue  # A project not yet saved has no links.
         else:
             through, column = link_column(criterion.link)
             keys = through._base_manager.filter(project_id=project.pk).values_list(
                 column, flat=True
             )
-        tags += [list_tag(source, key) for key in keys]
+        tags += [list_tag(source, key, kind) for key in keys]
     return tags
+
+
+def filtered_values(project):
+    """What the list's filters, facet counts and default order read of a project's own row
+    (the project index's columns, projects/project_index.py), its links aside: a link added or
+    removed moves the linked model's tag, which every list depends on."""
+    return (project.publication, *(getattr(project, column) for column in COLUMNS))
+
+
+def counted_changes(before, after):
+    """An edit moves the projects' COUNTED tags, of its keys before and after, when it changes
+    what the filters read: a project created, deleted, published, moved to another
+    municipality, year or type, paused, confirmed. A title or a summary leaves them alone."""
+    if before is None or after is None:
+        return list_tags(before or after)
+    if filtered_values(before) == filtered_values(after):
+        return []
+    # A save changes no link: the links are read once.
+    return [*list_tags(before, links=False), *list_tags(after)]
 
 
 def list_page_tags(query, **kwargs):
@@ -111,11 +151,15 @@ def list_page_tags(query, **kwargs):
     and each facet's, which leaves out that facet's own filter) is of projects that every
     filter but at most one finds; so with two or more tagged filters chosen, a project that
     is no key of any of them, before or after an edit, changes nothing on the page: it depends
-    on those keys' tags and on every other model public pages show (names, units, links).
-    Otherwise, on every change. A project's tags are read as it is saved and before it is
-    deleted; a link added or removed moves the linked model's tag, and the project's other
-    keys still name it (two filters: it is still a key of the other). The page cache keeps
-    the answer while the data it read is unchanged (`derived_from` below)."""
+    on those keys' COUNTED tags and on every other model public pages show (names, units,
+    links). An edit that leaves what the filters read alone changes the page only if the
+    project is listed, i.e. found by every filter: so the page depends on the LISTED tags of
+    one filter's keys, the one that finds the fewest projects (any would do; with a search,
+    whose matches follow the texts, on those of every filter). Otherwise, on every change. A
+    project's tags are read as it is saved and before it is deleted; a link added or removed
+    moves the linked model's tag, and the project's other keys still name it (two filters: it
+    is still a key of the other). The page cache keeps the answer while the data it read is
+    unchanged (`derived_from` below)."""
     chosen = [
         name
         for name, criterion in CRITERIA.items()
@@ -126,7 +170,7 @@ def list_page_tags(query, **kwargs):
     filterset = ProjectFilter(query, queryset=Project.objects.none())
     if not filterset.is_valid():
         return [EVERYTHING]
-    tags, tagged = set(), 0
+    tags, keyed = set(), []
     for name, value in filterset.form.cleaned_data.items():
         criterion = CRITERIA.get(name)
         if criterion is None or _tagged(criterion) is None or not has_value(value):
@@ -136,14 +180,34 @@ def list_page_tags(query, **kwargs):
             keys, criterion = criterion.expand(keys), criterion.criterion
         source = criterion.column if isinstance(criterion, Column) else criterion.link
         tags.update(list_tag(source, key) for key in keys)
-        tagged += 1
-    if tagged < 2:
+        keyed.append((source, keys))
+    if len(keyed) < 2:
         return [EVERYTHING]
+    searched = any(
+        isinstance(CRITERIA[name], Search) and has_value(value)
+        for name, value in filterset.form.cleaned_data.items()
+        if name in CRITERIA
+    )
+    if not searched:
+        index = project_index.current()
+        keyed = [min(keyed, key=lambda item: found_by(index, *item))]
+    for source, keys in keyed:
+        tags.update(list_tag(source, key, LISTED) for key in keys)
     others = {model_tag(model) for model in shown_models() if model is not Project}
     return sorted(tags | others)
 
 
-shown(Project, lambda project: [project_page(project.slug), *list_tags(project)])
+def found_by(index, source, keys):
+    """How many projects `keys` of `source` find, at most (as the project index has them)."""
+    values = index.columns.get(source) or index.links.get(source) or {}
+    return sum(len(values.get(key, ())) for key in keys)
+
+
+shown(
+    Project,
+    lambda project: [project_page(project.slug), *list_tags(project, LISTED)],
+    change_tags=counted_changes,
+)
 shown(Event, page_of_its_project)
 shown(Contact, page_of_its_project)
 # A project's money, its funders' identifiers and results (projects/record.py) are on its page;

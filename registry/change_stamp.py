@@ -55,6 +55,7 @@ def row_tag(model, key):
 # Declarations, made by each app's page_cache.py.
 
 _row_tags = {}  # model -> callable(row) -> extra tags, or None
+_change_tags = {}  # model -> callable(before, after) -> tags an edit moves by what it changed
 _not_shown = set()  # "app_label.ModelName"
 _key_parts = []  # callables whose value is part of every page's key
 
@@ -78,13 +79,18 @@ EVERY_CHANGE = Page()
 _pages = {}  # URL name ("projects:detail") -> Page
 
 
-def shown(model, row_tags=None):
+def shown(model, row_tags=None, change_tags=None):
     """Public pages show `model`'s rows: an edit of one moves the model's tag and the global
     stamp, and `row_tags(row)` too when given (a row's tags before an edit are moved as well,
-    so a project whose slug changes leaves both addresses)."""
+    so a project whose slug changes leaves both addresses). `change_tags(before, after)`, when
+    given, names the tags an edit moves by what it changed, from the row as stored to the row
+    as saved (`before` None: created; `after` None: deleted), so that a page can depend on a
+    kind of change rather than on every edit of the rows it shows."""
     _row_tags[model] = row_tags
+    if change_tags:
+        _change_tags[model] = change_tags
     uid = f"change_stamp:{model._meta.label}"
-    if row_tags:
+    if row_tags or change_tags:
         pre_save.connect(_before_save, sender=model, dispatch_uid=uid)
         pre_delete.connect(_before_delete, sender=model, dispatch_uid=uid)
     post_save.connect(_saved, sender=model, dispatch_uid=uid)
@@ -280,13 +286,20 @@ def tags_of(row):
     return {model_tag(model), *(row_tags(row) if row_tags else ())}
 
 
+def changes_of(before, after):
+    """The tags an edit from `before` to `after` moves by what it changed (`shown`)."""
+    change_tags = _change_tags.get(type(before or after)._meta.concrete_model)
+    return set(change_tags(before, after)) if change_tags else set()
+
+
 def _before_save(sender, instance, using, **kwargs):
     # The row as stored, whose own tags (its old slug, its old project) move too.
-    if instance.pk is None:
-        return
-    stored = sender._base_manager.using(using).filter(pk=instance.pk).first()
+    stored = None
+    if instance.pk is not None:
+        stored = sender._base_manager.using(using).filter(pk=instance.pk).first()
+    instance._change_stamp_before = changes_of(stored, instance)
     if stored is not None:
-        instance._change_stamp_before = tags_of(stored)
+        instance._change_stamp_before |= tags_of(stored)
 
 
 def _saved(sender, instance, **kwargs):
@@ -296,7 +309,7 @@ def _saved(sender, instance, **kwargs):
 
 def _before_delete(sender, instance, **kwargs):
     # Its tags while its links still exist: a deletion removes them before post_delete.
-    instance._change_stamp_before = tags_of(instance)
+    instance._change_stamp_before = tags_of(instance) | changes_of(instance, None)
 
 
 def _deleted(sender, instance, **kwargs):

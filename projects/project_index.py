@@ -359,8 +359,8 @@ def record(project_ids, using=None):
         )
 
 
-def _version():
-    row = _log().filter(pk=LOG_PK).values_list("version", "floor").first()
+def _version(log=None):
+    row = (_log() if log is None else log).filter(pk=LOG_PK).values_list("version", "floor").first()
     return row or (0, 0)
 
 
@@ -466,30 +466,37 @@ def kept_positions(index, name, found):
     whose answer for a project changes only with a change the log records (a search's text),
     named `name`: `index.positions_of(found)`, which a test holds it equal to. A search that
     matches half of 300 000 projects reads 150 000 ids; kept in the cache shared by every
-    worker and server with the version it is of, it is brought up to a newer index by asking
-    `found` about the projects changed since, in time proportional to what changed. A cache
-    that does not answer costs the plain reading."""
+    worker and server with the version of the data it was read from, it is brought up to a
+    newer index by asking `found` about the projects changed since, in time proportional to
+    what changed. A cache that does not answer costs the plain reading."""
+    database = found.db
     key = "project_index:kept:" + hashlib.sha256(
-        f"{found.db}\0{connections[found.db].settings_dict['NAME']}\0{name}".encode()
+        f"{database}\0{connections[database].settings_dict['NAME']}\0{name}".encode()
     ).hexdigest()
     try:
         kept = cache.get(key)
     except RedisError:
         return index.positions_of(found)
+    if kept is not None and kept[0] >= index.version:
+        # As new as the index, or newer: another worker's, or read from a primary ahead of
+        # this worker's replica, as the plain reading would be.
+        return FrozenBitMap(kept[1] & index.everything)
+    log = _log().using(database)
+    # What is read below is of this version of the log at least: on a read replica that has
+    # not caught up with the index (read from the primary), of the replica's, and kept as
+    # that, so that the changes it lacks are asked about next time.
+    read = min(index.version, _version(log)[0])
     positions = None
     if kept is not None:
         version, positions = kept
-        if version >= index.version:
-            # As new as the index, or newer: another worker's, or read from a primary
-            # ahead of this worker's replica, as the plain reading would be.
-            return FrozenBitMap(positions & index.everything)
         changed = BitMap(
-            IndexChange.objects.filter(version__gt=version, version__lte=index.version)
+            IndexChange.objects.using(database)
+            .filter(version__gt=version)
             .order_by()
             .values_list("project_id", flat=True)
             .iterator(chunk_size=10_000)
         )
-        if _version()[1] > version:
+        if _version(log)[1] > version:
             positions = None  # The log was pruned below it: the changes are not all known.
         else:
             ids = sorted(changed)
@@ -502,7 +509,7 @@ def kept_positions(index, name, found):
     if positions is None:
         positions = index.positions_of(found)
     try:
-        cache.set(key, (index.version, positions), KEPT_SECONDS)
+        cache.set(key, (read, positions), KEPT_SECONDS)
     except RedisError:
         pass
     return positions

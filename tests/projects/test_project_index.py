@@ -430,9 +430,10 @@ def test_a_kept_search_reads_only_the_changed_projects(catalogue, django_assert_
     with CaptureQueriesContext(connection) as queries:
         positions = project_index.kept_positions(index, ("search", "vatten"), found)
 
-    # The changes since, the log's floor, and the changed project asked whether it matches.
-    assert len(queries) == 3
-    assert f"IN ({project.pk})" in queries[2]["sql"]
+    # The log's version, the changes since, its floor again (read after them, in case they
+    # were pruned meanwhile), and the changed project asked whether it matches.
+    assert len(queries) == 4
+    assert f"IN ({project.pk})" in queries[3]["sql"]
     assert project.pk in positions
     with django_assert_num_queries(0):  # as new as the index: from the cache alone
         project_index.kept_positions(index, ("search", "vatten"), found)
@@ -480,3 +481,26 @@ def test_a_cache_that_does_not_answer_costs_the_plain_reading(catalogue, monkeyp
     positions, anew = kept("vatten")
 
     assert positions == anew and len(anew) > 0
+
+
+def test_a_search_read_from_a_replica_behind_the_index_is_kept_as_of_the_replica(catalogue):
+    """A worker's index may be ahead of the replica a visitor's search reads (a coordinator's
+    request read it from the primary): what the replica gave is kept as of its own version, so
+    that the changes it had not seen yet are asked about next time."""
+    index = project_index.current()
+    ahead = project_index.ProjectIndex(
+        index.version + 5, index.everything, index.columns, index.links
+    )
+    def found():
+        searched = Project.objects.search("vatten", ranked=False)
+        return searched.order_by().values_list("pk", flat=True)
+
+    project_index.kept_positions(ahead, ("search", "vatten"), found())
+    project = Project.objects.published().exclude(pk__in=list(found())).first()
+
+    project.title = "Rent vatten"  # logged after the version the search was read at
+    project.save()
+
+    positions = project_index.kept_positions(ahead, ("search", "vatten"), found())
+    assert project.pk in positions
+    assert positions == ahead.positions_of(found())

@@ -348,15 +348,20 @@ def record(project_ids, using=None):
     if not project_ids:
         return
     with transaction.atomic(using=using):
-        # The UPDATE locks the row until the transaction commits, so the next writer's
-        # version is only handed out after this one's changes are visible.
-        if not _log().filter(pk=LOG_PK).update(version=models.F("version") + 1):
-            _log().get_or_create(pk=LOG_PK)
-            _log().filter(pk=LOG_PK).update(version=models.F("version") + 1)
-        version = _log().filter(pk=LOG_PK).values_list("version", flat=True).get()
+        version = _next_version()
         IndexChange.objects.bulk_create(
             IndexChange(version=version, project_id=pk) for pk in sorted(project_ids)
         )
+
+
+def _next_version():
+    """A new version of the log, in the caller's transaction. The UPDATE locks the row until
+    the transaction commits, so the next writer's version is only handed out after this one's
+    changes are visible, and every version before it is committed."""
+    if not _log().filter(pk=LOG_PK).update(version=models.F("version") + 1):
+        _log().get_or_create(pk=LOG_PK)
+        _log().filter(pk=LOG_PK).update(version=models.F("version") + 1)
+    return _log().filter(pk=LOG_PK).values_list("version", flat=True).get()
 
 
 def _version(log=None):
@@ -396,16 +401,30 @@ def rebuild():
     database, and after changes that sent no signals (bulk_create, update). The log's floor
     moves to the snapshot's version, so that every worker's index and every kept search
     (`kept_positions`), which no logged change would correct, are read anew."""
+    # Taken first: every change up to this version is committed, so reading the tables
+    # afterwards sees it (changes after it may be read too; applying them again is harmless).
+    index = ProjectIndex.build(_version()[0])
     with transaction.atomic():
-        # A version of its own, handed out as `record` hands them out: every change up to it
-        # is committed, so reading the tables afterwards sees it (changes after it may be read
-        # too; applying them again is harmless).
-        if not _log().filter(pk=LOG_PK).update(version=models.F("version") + 1):
-            _log().get_or_create(pk=LOG_PK)
-            _log().filter(pk=LOG_PK).update(version=models.F("version") + 1)
-        version = _version()[0]
-    index = ProjectIndex.build(version)
-    save_snapshot(index)
+        # A version of its own, the snapshot's and the floor's, handed out only now: a worker
+        # that brought its index up to date while the tables were read reached a version
+        # below it, and so loads the snapshot. The changes logged meanwhile are applied to
+        # what was read, under the log's lock.
+        version = _next_version()
+        if _version()[1] > index.version:
+            # Another worker's snapshot pruned some of them: read the tables again.
+            index = ProjectIndex.build(version)
+        else:
+            changed = sorted(
+                set(
+                    IndexChange.objects.filter(version__gt=index.version).values_list(
+                        "project_id", flat=True
+                    )
+                )
+            )
+            for start in range(0, len(changed), BATCH):
+                index = index.updated(changed[start : start + BATCH])
+        index.version = version
+        save_snapshot(index)
     return index
 
 

@@ -504,3 +504,29 @@ def test_a_search_read_from_a_replica_behind_the_index_is_kept_as_of_the_replica
     positions = project_index.kept_positions(ahead, ("search", "vatten"), found())
     assert project.pk in positions
     assert positions == ahead.positions_of(found())
+
+
+def test_a_worker_that_caught_up_while_a_rebuild_read_the_tables_loads_its_snapshot(
+    catalogue, monkeypatch
+):
+    stale = project_index.current()
+    withdrawn = Project.objects.published().first()
+    Project.objects.filter(pk=withdrawn.pk).update(publication=Project.Publication.DRAFT)
+    build = project_index.ProjectIndex.build.__func__
+    meanwhile = {}
+
+    def build_while_a_worker_catches_up(cls, version):
+        built = build(cls, version)
+        project_index._current = stale
+        meanwhile["index"] = project_index.current()
+        return built
+
+    monkeypatch.setattr(
+        project_index.ProjectIndex, "build", classmethod(build_while_a_worker_catches_up)
+    )
+    project_index.rebuild()
+    monkeypatch.undo()
+
+    project_index._current = meanwhile["index"]
+    assert withdrawn.pk not in project_index.current().everything
+    assert project_index.current() == built_from_tables()

@@ -171,11 +171,12 @@ class PageCacheMiddleware:
     query parameters the page reads): each page is declared in its app's page_cache.py
     (registry/change_stamp.py), so saving one project leaves the other projects' pages and the
     accessibility statement cached, while an edit shows on the very next request of every page
-    that shows it, and a draft is never in a page to be cached in the first place. The year is
-    there because the projects' statuses follow it, the language is the one LocaleMiddleware
-    would choose (cookie, then Accept-Language). A declared page is given only the query
-    parameters it reads, so `?utm_source=…` makes no new entry and can never be in a stored
-    page. Reading the stamps is at most one query per request. Only GET and HEAD
+    that shows it (those who come while that request renders are served the page as it was,
+    RENDER_WAIT_SECONDS at most), and a draft is never in a page to be cached in the first
+    place. The year is there because the projects' statuses follow it, the language is the one
+    LocaleMiddleware would choose (cookie, then Accept-Language). A declared page is given only
+    the query parameters it reads, so `?utm_source=…` makes no new entry and can never be in a
+    stored page. Reading the stamps is at most one query per request. Only GET and HEAD
     requests without a session cookie are served or stored, and only complete responses that
     set no cookie and that a shared cache may keep (so not /healthz, not the streamed exports,
     not a page for a coordinator). If the cache does not answer, pages are rendered as if it
@@ -196,29 +197,41 @@ class PageCacheMiddleware:
         page, kwargs = change_stamp.page_for(request.path_info)
         if page.query is not None:
             keep_only(request, page.query)
-        key = self.key(request, page, kwargs) if self.may_serve(request) else None
-        if key is None:
+        keys = self.keys(request, page, kwargs) if self.may_serve(request) else None
+        if keys is None:
             return self.get_response(request)
+        key, latest = keys
         entry = self.cache_call("get", key)
         if entry is not None:
             return restored(entry)
         # One render per page and state: an edit sends every visitor of a page it moved to
         # render it anew at once, each in a worker of their own. The first takes the render
-        # (a key beside the page's, in the shared cache); the others wait for its page, which
-        # is of the very same stamps, and render it themselves only if it is late.
+        # (a key beside the page's, in the shared cache); the others are served the page as
+        # it was before the edit while that render lasts, or, when there is none, wait for
+        # the render's page, and render it themselves only if it is late.
         rendering = key + ":rendering"
         # (None, not False: the cache did not answer, and nobody can be waited for.)
         if self.cache_call("add", rendering, 1, RENDER_WAIT_SECONDS) is False:
-            entry = self.wait_for(key, rendering)
+            entry = self.previous(latest) or self.wait_for(key, rendering)
             if entry is not None:
                 return restored(entry)
         try:
             response = self.get_response(request)
             if self.may_store(response):
-                self.cache_call("set", key, stored(response), settings.PAGE_CACHE_SECONDS)
+                self.cache_call(
+                    "set_many", {key: stored(response), latest: key}, settings.PAGE_CACHE_SECONDS
+                )
         finally:
             self.cache_call("delete", rendering)
         return response
+
+    def previous(self, latest):
+        """The page last stored for this address and language, under stamps older than the
+        request's (or newer, stored meanwhile); None when there is none left in the cache.
+        Served only while another request renders the page anew, so for RENDER_WAIT_SECONDS
+        at most after an edit."""
+        previous_key = self.cache_call("get", latest)
+        return self.cache_call("get", previous_key) if previous_key else None
 
     def wait_for(self, key, rendering):
         """The page under `key` once the request rendering it has stored it; None as soon as
@@ -244,10 +257,11 @@ class PageCacheMiddleware:
         )
 
     @staticmethod
-    def key(request, page, kwargs):
-        """The cache key of this request's page, or None when it cannot be known (the stamps
-        are read before the page is rendered, so a page is never stored under a newer stamp
-        than its data's)."""
+    def keys(request, page, kwargs):
+        """The cache key of this request's page and the key of the pointer to the page last
+        stored for its address and language whatever the stamps, or None when they cannot be
+        known (the stamps are read before the page is rendered, so a page is never stored
+        under a newer stamp than its data's)."""
         try:
             stamps = change_stamp.page_stamps(page, kwargs, request.GET)
             url = request.build_absolute_uri()
@@ -258,8 +272,8 @@ class PageCacheMiddleware:
         except DisallowedHost:
             return None  # CommonMiddleware answers 400.
         language = translation.get_language_from_request(request)
-        name = "|".join([stamps, *change_stamp.key_parts(), language, url])
-        return "page:" + hashlib.md5(name.encode(), usedforsecurity=False).hexdigest()
+        address = "|".join([*change_stamp.key_parts(), language, url])
+        return "page:" + digest(f"{stamps}|{address}"), "page-latest:" + digest(address)
 
     @staticmethod
     def may_store(response):
@@ -280,6 +294,10 @@ class PageCacheMiddleware:
         except RedisError:
             logger.warning("Page cache skipped: the cache did not answer.", exc_info=True)
             return None
+
+
+def digest(text):
+    return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
 
 
 def keep_only(request, names):

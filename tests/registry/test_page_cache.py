@@ -716,6 +716,46 @@ def test_a_page_being_rendered_elsewhere_is_waited_for_not_rendered_twice(
     assert not rendered(response) and response.content == b"<p>the other's render</p>"
 
 
+def test_while_an_edited_page_is_rendered_elsewhere_it_is_served_as_it_was(
+    client, project, monkeypatch
+):
+    before = client.get("/projects/skolutbyte/")
+    edit_project_title(project)
+    shared = SomeoneElseRenders(middleware.cache)
+    monkeypatch.setattr(middleware, "cache", shared)
+
+    def no_waiting(seconds):
+        raise AssertionError("waited for a render with a page to serve")
+
+    monkeypatch.setattr(middleware, "pause", no_waiting)
+    response = client.get("/projects/skolutbyte/")
+    assert not rendered(response) and response.content == before.content
+    assert "Skolutbyte med Tyskland och Polen" not in html_of(response)
+
+    # The render done, the edit is served to everyone.
+    shared.cache.delete(shared.rendering)
+    monkeypatch.setattr(middleware, "cache", shared.cache)
+    after = client.get("/projects/skolutbyte/")
+    assert rendered(after) and "Skolutbyte med Tyskland och Polen" in html_of(after)
+    assert "Skolutbyte med Tyskland och Polen" in html_of(client.get("/projects/skolutbyte/"))
+
+
+def test_the_page_as_it_was_is_the_one_of_its_address_and_language(client, project, monkeypatch):
+    client.get("/projects/skolutbyte/", HTTP_ACCEPT_LANGUAGE="en")
+    client.get("/projects/", HTTP_ACCEPT_LANGUAGE="sv")
+    edit_project_title(project)
+    shared = SomeoneElseRenders(middleware.cache)
+    monkeypatch.setattr(middleware, "cache", shared)
+    monkeypatch.setattr(middleware, "pause", lambda seconds: shared.cache.delete(shared.rendering))
+    # No Swedish project page was stored: this one waits, then renders it.
+    swedish = client.get("/projects/skolutbyte/", HTTP_ACCEPT_LANGUAGE="sv")
+    assert rendered(swedish) and swedish["Content-Language"] == "sv"
+    assert "Skolutbyte med Tyskland och Polen" in html_of(swedish)
+    english = client.get("/projects/skolutbyte/", HTTP_ACCEPT_LANGUAGE="en")
+    assert not rendered(english) and english["Content-Language"] == "en"
+    assert "Skolutbyte med Tyskland och Polen" not in html_of(english)
+
+
 def test_a_render_elsewhere_that_stores_nothing_is_not_waited_out(client, project, monkeypatch):
     shared = SomeoneElseRenders(middleware.cache)
     monkeypatch.setattr(middleware, "cache", shared)

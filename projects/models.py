@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connections, models
 from django.db.models import F, Q
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import Signal, receiver
 from django.urls import reverse
 from django.utils import timezone
@@ -932,14 +932,50 @@ class Contact(models.Model):
 @receiver(m2m_changed, sender=Project.organisations.through)
 @receiver(m2m_changed, sender=Project.partner_municipalities.through)
 def _units_or_partners_changed(sender, instance, action, reverse, **kwargs):
-    if not action.startswith("post_"):
+    if not reverse:
+        if action.startswith("post_"):
+            instance.refresh_search_text()
         return
-    if reverse:
-        # A unit or municipality's project list changed: refresh each affected project.
-        for project in Project.objects.filter(pk__in=kwargs.get("pk_set") or []):
-            project.refresh_search_text()
-    else:
-        instance.refresh_search_text()
+    # A unit or municipality's project list changed: refresh each affected project. A clear
+    # names none of them (pk_set is None), so they are read before it.
+    if action == "pre_clear":
+        instance._projects_to_refresh = _linked_projects(instance)
+    elif action == "post_clear":
+        _refresh_search_text(instance.__dict__.pop("_projects_to_refresh", []))
+    elif action.startswith("post_"):
+        _refresh_search_text(kwargs.get("pk_set") or [])
+
+
+@receiver(pre_delete, sender=Organisation)
+@receiver(pre_delete, sender=Municipality)
+def _unit_or_partner_deleting(sender, instance, **kwargs):
+    # A deletion removes the links with the row and sends no m2m_changed: the projects that
+    # named it (as a unit, or as a partner) would stay findable by its name.
+    instance._projects_to_refresh = _linked_projects(instance)
+
+
+@receiver(post_delete, sender=Organisation)
+@receiver(post_delete, sender=Municipality)
+def _unit_or_partner_deleted(sender, instance, **kwargs):
+    _refresh_search_text(instance.__dict__.pop("_projects_to_refresh", []))
+
+
+def _linked_projects(instance):
+    """The projects linking to a unit (as one of theirs) or to a municipality (as a partner),
+    read before a clear or a deletion removes the links; kept on the instance until its post_
+    signal."""
+    field = Project._meta.get_field(
+        "organisations" if isinstance(instance, Organisation) else "partner_municipalities"
+    )
+    links = field.remote_field.through.objects.filter(
+        **{field.m2m_reverse_field_name(): instance.pk}
+    )
+    return list(links.values_list(field.m2m_field_name(), flat=True))
+
+
+def _refresh_search_text(project_pks):
+    for project in Project.objects.filter(pk__in=project_pks):
+        project.refresh_search_text()
 
 
 @receiver(post_save, sender=ProjectSource)

@@ -115,3 +115,32 @@ def test_search_ignores_case_and_accents_and_follows_renamed_units():
     unit.name = "Musikskolan i Kalix"
     unit.save()
     assert list(Project.objects.search("musikskolan")) == [project]
+
+
+@pytest.mark.parametrize("how", ["deleted", "cleared from its side"])
+def test_a_unit_gone_from_a_project_no_longer_finds_it(how):
+    from tests.factories import make_organisation
+
+    project, other = make_project(title="Skolutbyte"), make_project(title="Vattenprojekt")
+    unit = make_organisation(name="Kulturskolan i Kalix")
+    unit.projects.add(project, other)
+    assert set(Project.objects.search("kulturskolan")) == {project, other}
+    if how == "deleted":
+        unit.delete()
+    else:
+        unit.projects.clear()
+    assert not Project.objects.search("kulturskolan").exists()
+    assert list(Project.objects.search("skolutbyte")) == [project]
+
+
+@pytest.mark.parametrize("how", ["deleted", "cleared from its side"])
+def test_a_partner_municipality_gone_from_a_project_no_longer_finds_it(how):
+    project = make_project(title="Skolutbyte")
+    partner = make_municipality(name="Rēzekne", country_code="LV")
+    partner.partner_projects.add(project)
+    assert list(Project.objects.search("rezekne")) == [project]
+    if how == "deleted":
+        partner.delete()
+    else:
+        partner.partner_projects.clear()
+    assert not Project.objects.search("rezekne").exists()

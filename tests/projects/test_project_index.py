@@ -343,6 +343,7 @@ def search_edit(kind, rng):
     is written: its own save, and the UPDATEs of Project.refresh_search_text."""
     from projects.translations import ProjectTranslation
     from registry.models import Municipality, Organisation
+    from tests.factories import make_organisation
 
     project = Project.objects.order_by("?").first()
     if kind == "translate":
@@ -358,6 +359,12 @@ def search_edit(kind, rng):
     elif kind == "add_unit":
         unit = Organisation.objects.order_by("?").first()
         project.organisations.add(unit)
+    elif kind == "delete_unit":
+        unit = Organisation.objects.filter(memberships=None).order_by("?").first()
+        unit.delete()
+        make_organisation(unit.municipality, name="Skolan")  # for the edits that follow
+    elif kind == "clear_unit_from_its_side":
+        Organisation.objects.order_by("?").first().projects.clear()
     elif kind == "rename_municipality":
         municipality = Municipality.objects.order_by("?").first()
         municipality.name = rng.choice(["Kommun 1", "Lugnby"])
@@ -373,6 +380,8 @@ SEARCH_EDITS = st.lists(
             "untranslate",
             "rename_unit",
             "add_unit",
+            "delete_unit",
+            "clear_unit_from_its_side",
             "rename_municipality",
             "retitle",
             "unpublish",

@@ -30,6 +30,16 @@ workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
 threads = int(os.environ.get("GUNICORN_THREADS", "2"))
 
+# A worker takes at most one connection more than it has threads to answer on. Connections
+# that stay open (a reverse proxy's pool of kept-alive connections, a load generator's) are
+# otherwise all accepted by whichever worker the kernel wakes first: it then answers every
+# one of them on one core while the other workers idle, which halved the throughput of whole
+# benchmark phases (docs/performance.md). Past its limit a worker leaves new connections in
+# the listening socket for the others. The cost: a client that keeps an idle connection open
+# holds a place in a worker for up to `keepalive` seconds, so gunicorn belongs behind a
+# reverse proxy (docs/operations.md), as it does anyway.
+worker_connections = int(os.environ.get("GUNICORN_WORKER_CONNECTIONS", threads + 1))
+
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 # A worker that stops (a deploy, or `max_requests` below) finishes its requests for this long
 # before it is killed; long enough for an export's download, whose client would otherwise get

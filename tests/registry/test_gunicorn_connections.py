@@ -1,0 +1,74 @@
+"""Kept-alive connections spread over gunicorn's workers (gunicorn.conf.py,
+`worker_connections`): a worker holds no more than its threads plus one, so connections that
+stay open, as a reverse proxy's pool does, are not all answered by one worker on one core."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from http.client import HTTPConnection
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+WORKERS = 3
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until_warmed_up(log, process):
+    """Until every worker has warmed up and is taking connections (gunicorn.conf.py logs it)."""
+    deadline = time.monotonic() + 30
+    while log.read_text().count("Worker warmed up") < WORKERS:
+        if time.monotonic() > deadline or process.poll() is not None:
+            raise RuntimeError(f"gunicorn did not start:\n{log.read_text()}")
+        time.sleep(0.1)
+
+
+def served_by(port):
+    connection = HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request("GET", "/?pause=0.3")
+        response = connection.getresponse()
+        assert response.status == 200
+        return response.read().decode()
+    finally:
+        connection.close()
+
+
+def test_connections_at_once_are_shared_out_among_the_workers(tmp_path):
+    port = free_port()
+    environment = {
+        **os.environ,
+        "BIND": f"127.0.0.1:{port}",
+        "WEB_CONCURRENCY": str(WORKERS),
+        "GUNICORN_THREADS": "1",
+        "GUNICORN_LOG_LEVEL": "info",
+    }
+    environment.pop("GUNICORN_WORKER_CONNECTIONS", None)
+    command = [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py"]
+    command += ["--no-control-socket", "--access-logfile", "/dev/null"]
+    log = tmp_path / "gunicorn.log"
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            [*command, "tests.registry.gunicorn_pid_app:application"],
+            cwd=BASE_DIR,
+            env=environment,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_until_warmed_up(log, process)
+        # Six requests at once, each on its own connection, as many as the workers' threads
+        # plus one each: a worker that took them all would answer them one after another.
+        with ThreadPoolExecutor(6) as pool:
+            pids = list(pool.map(lambda _: served_by(port), range(6)))
+        assert sorted(pids.count(pid) for pid in set(pids)) == [2, 2, 2], pids
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

@@ -127,7 +127,8 @@ def test_project_entries_carry_their_last_change(client, published_and_draft):
 
     published, _ = published_and_draft
     assert entries[f"http://{HOST}/projects/waste-and-democracy/"] == (
-        published.changed_at.date().isoformat()
+        # The day in the registry's own time zone (Stockholm's is the next from 23:00 UTC).
+        timezone.localdate(published.changed_at).isoformat()
     )
 
 

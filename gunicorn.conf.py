@@ -30,22 +30,22 @@ workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
 threads = int(os.environ.get("GUNICORN_THREADS", "2"))
 
-# A worker takes at most one connection more than it has threads to answer on. Connections
-# that stay open (a reverse proxy's pool of kept-alive connections, a load generator's) are
-# otherwise all accepted by whichever worker the kernel wakes first: it then answers every
-# one of them on one core while the other workers idle, which halved the throughput of whole
-# benchmark phases (docs/performance.md). Past its limit a worker leaves new connections in
-# the listening socket for the others. The cost: a client that keeps an idle connection open
-# holds a place in a worker for up to `keepalive` seconds, so gunicorn belongs behind a
-# reverse proxy (docs/operations.md), as it does anyway.
-worker_connections = int(os.environ.get("GUNICORN_WORKER_CONNECTIONS", threads + 1))
+# A worker takes only as many connections as it has threads to answer them, and closes each
+# after its response (no keep-alive): the others wait in the listening socket for the first
+# worker with a free thread. Connections kept open (a reverse proxy's pool, a load
+# generator's) were otherwise all accepted by whichever worker the kernel woke first, which
+# then answered them on one core while the other workers idled (whole benchmark rounds ran on
+# one core of two, docs/performance.md), and a request could queue in a worker behind two
+# long exports while others were free. Behind a reverse proxy (docs/operations.md) the
+# connection per request is one on the local network.
+worker_connections = int(os.environ.get("GUNICORN_WORKER_CONNECTIONS", threads))
 
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 # A worker that stops (a deploy, or `max_requests` below) finishes its requests for this long
 # before it is killed; long enough for an export's download, whose client would otherwise get
 # a truncated file (one that says so, see docs/exports.md).
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "120"))
-keepalive = 5
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "0"))  # see worker_connections above
 
 # Recycle workers now and then, so a slow leak can never take a server down. Not too often: a
 # new worker costs a second or two of CPU (Django's imports and its warm-up, below), and a

@@ -155,11 +155,21 @@ class AdminSavesTakeTurnsMiddleware:
 # (longer than a list takes to render under load), and how often it looks meanwhile.
 RENDER_WAIT_SECONDS = 2.0
 RENDER_POLL_SECONDS = 0.01
+# How old a page may be to be served as it was while another request renders it anew: its
+# stamps read no longer ago than this. (Browsers and proxies are allowed to keep a public page
+# for PUBLIC_CACHE_SECONDS, a minute, in any case.)
+STALE_SECONDS = 10
 
 
 def pause(seconds):
     """A waiting request's pause (its own name, so a test can stand in for it alone)."""
     time.sleep(seconds)
+
+
+def wall_clock():
+    """The time a page's stamps are read, and its age measured, by (its own name, as `pause`);
+    the wall clock, shared by the app servers, unlike time.monotonic."""
+    return time.time()
 
 
 class PageCacheMiddleware:
@@ -172,15 +182,15 @@ class PageCacheMiddleware:
     (registry/change_stamp.py), so saving one project leaves the other projects' pages and the
     accessibility statement cached, while an edit shows on the very next request of every page
     that shows it (those who come while that request renders are served the page as it was,
-    RENDER_WAIT_SECONDS at most), and a draft is never in a page to be cached in the first
-    place. The year is there because the projects' statuses follow it, the language is the one
-    LocaleMiddleware would choose (cookie, then Accept-Language). A declared page is given only
-    the query parameters it reads, so `?utm_source=…` makes no new entry and can never be in a
-    stored page. Reading the stamps is at most one query per request. Only GET and HEAD
-    requests without a session cookie are served or stored, and only complete responses that
-    set no cookie and that a shared cache may keep (so not /healthz, not the streamed exports,
-    not a page for a coordinator). If the cache does not answer, pages are rendered as if it
-    were off.
+    if it is no more than STALE_SECONDS old), and a draft is never in a page to be cached in
+    the first place. The year is there because the projects' statuses follow it, the language
+    is the one LocaleMiddleware would choose (cookie, then Accept-Language). A declared page is
+    given only the query parameters it reads, so `?utm_source=…` makes no new entry and can
+    never be in a stored page. Reading the stamps is at most one query per request. Only GET
+    and HEAD requests without a session cookie are served or stored, and only complete
+    responses that set no cookie and that a shared cache may keep (so not /healthz, not the
+    streamed exports, not a page for a coordinator). If the cache does not answer, pages are
+    rendered as if it were off.
 
     It sits below ConditionalGetMiddleware and the security headers' middleware, which then
     treat a cached page like a fresh one (ETag and 304, CSP, nosniff, HSTS), and above
@@ -200,7 +210,7 @@ class PageCacheMiddleware:
         keys = self.keys(request, page, kwargs) if self.may_serve(request) else None
         if keys is None:
             return self.get_response(request)
-        key, latest = keys
+        key, latest, read_at = keys
         entry = self.cache_call("get", key)
         if entry is not None:
             return restored(entry)
@@ -219,19 +229,25 @@ class PageCacheMiddleware:
             response = self.get_response(request)
             if self.may_store(response):
                 self.cache_call(
-                    "set_many", {key: stored(response), latest: key}, settings.PAGE_CACHE_SECONDS
+                    "set_many",
+                    {key: stored(response), latest: (key, read_at)},
+                    settings.PAGE_CACHE_SECONDS,
                 )
         finally:
             self.cache_call("delete", rendering)
         return response
 
     def previous(self, latest):
-        """The page last stored for this address and language, under stamps older than the
-        request's (or newer, stored meanwhile); None when there is none left in the cache.
-        Served only while another request renders the page anew, so for RENDER_WAIT_SECONDS
-        at most after an edit."""
-        previous_key = self.cache_call("get", latest)
-        return self.cache_call("get", previous_key) if previous_key else None
+        """The page last stored for this address and language, if its stamps were read no
+        more than STALE_SECONDS ago; None when there is none such in the cache. Served only
+        while another request renders the page anew."""
+        pointer = self.cache_call("get", latest)
+        if not pointer:
+            return None
+        previous_key, read_at = pointer
+        if wall_clock() - read_at > STALE_SECONDS:
+            return None
+        return self.cache_call("get", previous_key)
 
     def wait_for(self, key, rendering):
         """The page under `key` once the request rendering it has stored it; None as soon as
@@ -258,10 +274,11 @@ class PageCacheMiddleware:
 
     @staticmethod
     def keys(request, page, kwargs):
-        """The cache key of this request's page and the key of the pointer to the page last
-        stored for its address and language whatever the stamps, or None when they cannot be
-        known (the stamps are read before the page is rendered, so a page is never stored
-        under a newer stamp than its data's)."""
+        """The cache key of this request's page, the key of the pointer to the page last
+        stored for its address and language whatever the stamps, and the time the stamps
+        were read; or None when they cannot be known (the stamps are read before the page is
+        rendered, so a page is never stored under a newer stamp than its data's)."""
+        read_at = wall_clock()
         try:
             stamps = change_stamp.page_stamps(page, kwargs, request.GET)
             url = request.build_absolute_uri()
@@ -273,7 +290,7 @@ class PageCacheMiddleware:
             return None  # CommonMiddleware answers 400.
         language = translation.get_language_from_request(request)
         address = "|".join([*change_stamp.key_parts(), language, url])
-        return "page:" + digest(f"{stamps}|{address}"), "page-latest:" + digest(address)
+        return "page:" + digest(f"{stamps}|{address}"), "page-latest:" + digest(address), read_at
 
     @staticmethod
     def may_store(response):

@@ -1,6 +1,6 @@
-"""Kept-alive connections spread over gunicorn's workers (gunicorn.conf.py,
-`worker_connections`): a worker holds no more than its threads plus one, so connections that
-stay open, as a reverse proxy's pool does, are not all answered by one worker on one core."""
+"""Connections spread over gunicorn's workers (gunicorn.conf.py, `worker_connections`): a
+worker holds no more than it has threads, so requests arriving together are not all answered
+by one worker on one core while the others idle."""
 
 import os
 import socket
@@ -33,7 +33,7 @@ def wait_until_warmed_up(log, process):
 def served_by(port):
     connection = HTTPConnection("127.0.0.1", port, timeout=10)
     try:
-        connection.request("GET", "/?pause=0.3")
+        connection.request("GET", "/?pause=1")
         response = connection.getresponse()
         assert response.status == 200
         return response.read().decode()
@@ -50,7 +50,8 @@ def test_connections_at_once_are_shared_out_among_the_workers(tmp_path):
         "GUNICORN_THREADS": "1",
         "GUNICORN_LOG_LEVEL": "info",
     }
-    environment.pop("GUNICORN_WORKER_CONNECTIONS", None)
+    for name in ("GUNICORN_WORKER_CONNECTIONS", "GUNICORN_KEEPALIVE"):
+        environment.pop(name, None)
     command = [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py"]
     command += ["--no-control-socket", "--access-logfile", "/dev/null"]
     log = tmp_path / "gunicorn.log"
@@ -64,8 +65,9 @@ def test_connections_at_once_are_shared_out_among_the_workers(tmp_path):
         )
     try:
         wait_until_warmed_up(log, process)
-        # Six requests at once, each on its own connection, as many as the workers' threads
-        # plus one each: a worker that took them all would answer them one after another.
+        # Six requests at once, each on its own connection, twice the workers' threads: each
+        # worker takes one, then another once it is done. (A worker that took them all would
+        # answer them one after another, the others idle.)
         with ThreadPoolExecutor(6) as pool:
             pids = list(pool.map(lambda _: served_by(port), range(6)))
         assert sorted(pids.count(pid) for pid in set(pids)) == [2, 2, 2], pids

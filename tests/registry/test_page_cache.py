@@ -740,6 +740,30 @@ def test_while_an_edited_page_is_rendered_elsewhere_it_is_served_as_it_was(
     assert "Skolutbyte med Tyskland och Polen" in html_of(client.get("/projects/skolutbyte/"))
 
 
+def test_a_page_older_than_its_render_allows_is_not_served_as_it_was(
+    client, project, monkeypatch
+):
+    # Stored STALE_SECONDS and more ago, with edits since that nobody asked the page after
+    # (an unpublishing among them, say): it would show them all undone. It is waited for.
+    clock = [1_000_000.0]
+    monkeypatch.setattr(middleware, "wall_clock", lambda: clock[0])
+    client.get("/projects/skolutbyte/")
+    edit_project_title(project)
+    clock[0] += middleware.STALE_SECONDS + 1
+    shared = SomeoneElseRenders(middleware.cache)
+    monkeypatch.setattr(middleware, "cache", shared)
+    waits = []
+
+    def meanwhile(seconds):
+        waits.append(seconds)
+        shared.cache.delete(shared.rendering)  # done, nothing stored
+
+    monkeypatch.setattr(middleware, "pause", meanwhile)
+    response = client.get("/projects/skolutbyte/")
+    assert waits and rendered(response)
+    assert "Skolutbyte med Tyskland och Polen" in html_of(response)
+
+
 def test_the_page_as_it_was_is_the_one_of_its_address_and_language(client, project, monkeypatch):
     client.get("/projects/skolutbyte/", HTTP_ACCEPT_LANGUAGE="en")
     client.get("/projects/", HTTP_ACCEPT_LANGUAGE="sv")

@@ -66,7 +66,7 @@ SLOW_EDIT_SECONDS = 1.5 * LOAD_SECONDS
 # The lists with and without edits are measured in alternating rounds rather than one phase
 # each: what this machine gives the server moves by up to half from one 20-s phase to the next,
 # edits or not, and a lone phase caught by such a dip read as the edits' cost.
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+ROUNDS = max(1, int(os.environ.get("BENCH_ROUNDS", "3")))
 ROUND_SECONDS = LOAD_SECONDS / 2
 SLOW_ROUND_SECONDS = SLOW_EDIT_SECONDS / 2
 SETTLE_SECONDS = 3

@@ -974,7 +974,14 @@ def _linked_projects(instance):
 
 
 def _refresh_search_text(project_pks):
-    for project in Project.objects.filter(pk__in=project_pks):
+    """Rewrites the search text of the projects `project_pks`, reading what it is built of
+    (`Project.build_search_text`) in a fixed number of queries whatever their number."""
+    projects = (
+        Project.objects.filter(pk__in=project_pks)
+        .select_related("municipality")
+        .prefetch_related("translations", "organisations", "partner_municipalities")
+    )
+    for project in projects:
         project.refresh_search_text()
 
 
@@ -1014,8 +1021,7 @@ def _name_changed(sender, instance, created, **kwargs):
         if sender is Municipality
         else Project.objects.filter(organisations=instance)
     )
-    for project in projects.distinct():
-        project.refresh_search_text()
+    _refresh_search_text(projects.values("pk"))
 
 
 class IndexLog(models.Model):

@@ -5,23 +5,17 @@ chunked encoding's last chunk, so the client knows it is incomplete (docs/export
 import os
 import socket
 import subprocess
-import sys
 import time
 from http.client import HTTPConnection, IncompleteRead
 from pathlib import Path
 
 import pytest
 
+from tests.gunicorn_helpers import free_port, gunicorn_command
 from tests.projects.streaming_app import LINE
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 TIMEOUT = 2
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -36,10 +30,8 @@ def server():
         "GUNICORN_TIMEOUT": str(TIMEOUT),
         "GUNICORN_LOG_LEVEL": "warning",
     }
-    command = [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py"]
-    command += ["--no-control-socket", "--access-logfile", "/dev/null"]
     process = subprocess.Popen(
-        [*command, "tests.projects.streaming_app:application"], cwd=BASE_DIR, env=environment
+        gunicorn_command("tests.projects.streaming_app:application"), cwd=BASE_DIR, env=environment
     )
     try:
         deadline = time.monotonic() + 20

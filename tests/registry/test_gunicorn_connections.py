@@ -3,22 +3,16 @@ worker holds no more than it has threads, so requests arriving together are not 
 by one worker on one core while the others idle."""
 
 import os
-import socket
 import subprocess
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from http.client import HTTPConnection
 from pathlib import Path
 
+from tests.gunicorn_helpers import free_port, gunicorn_command
+
 BASE_DIR = Path(__file__).resolve().parents[2]
 WORKERS = 3
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def wait_until_warmed_up(log, process):
@@ -52,12 +46,10 @@ def test_connections_at_once_are_shared_out_among_the_workers(tmp_path):
     }
     for name in ("GUNICORN_WORKER_CONNECTIONS", "GUNICORN_KEEPALIVE"):
         environment.pop(name, None)
-    command = [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py"]
-    command += ["--no-control-socket", "--access-logfile", "/dev/null"]
     log = tmp_path / "gunicorn.log"
     with log.open("w") as output:
         process = subprocess.Popen(
-            [*command, "tests.registry.gunicorn_pid_app:application"],
+            gunicorn_command("tests.registry.gunicorn_pid_app:application"),
             cwd=BASE_DIR,
             env=environment,
             stdout=output,
